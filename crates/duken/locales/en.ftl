@@ -1,0 +1,163 @@
+# duken — English interface texts. Every id here exists in kk.ftl and ru.ftl too (a test checks).
+
+site-name = duken
+nav-label = Main sections
+nav-categories = Categories
+nav-sellers = Sellers
+nav-help = Help
+nav-agreement = User agreement
+nav-how-to-buy = How to buy
+nav-delivery = Delivery
+nav-credit = Credit and installments
+nav-returns = Returns and claims
+nav-api = API (OpenAPI)
+lang-label = Language
+city-label = Your city
+city-apply = Show prices
+city-unknown = We do not know the city “{ $given }”, so prices are shown for { $city }. Choose your city from the list.
+trail-label = You are here
+footer-label = Rules and help
+footer-not-offer = Prices, characteristics and availability are information from the sellers and are not a public offer; an order is a request the seller accepts.
+footer-agreement-s4 = User agreement, §4
+footer-safety = duken never asks for a code, password or card number by phone or message. Type a code only into duken’s own screen, and tell the hand-over code only once the goods are in your hands.
+
+pager-label = Pages
+pager-prev = Previous
+pager-next = Next
+pager-first = Back to the first page
+pager-page = Page { $page }
+
+home-title = Marketplace
+home-heading = Everything from many sellers, in one place
+home-lead = Compare sellers’ prices in { $city } and choose the offer that suits you.
+home-categories = Categories
+home-new-products = New in the catalog
+
+categories-title = All categories
+category-empty = There are no products in this category yet.
+page-empty = There is nothing on this page. Go back to the first page.
+products-count = { $count ->
+    [one] { $count } product
+   *[other] { $count } products
+}
+sellers-count = { $count ->
+    [one] { $count } seller
+   *[other] { $count } sellers
+}
+offers-count = { $count ->
+    [one] { $count } offer
+   *[other] { $count } offers
+}
+prices-for-city = prices for { $city }
+price-range = { $from } – { $to }
+price-none-in-city = No offers in { $city }
+sort-label = Sort
+sort-newest = Newest
+sort-price-asc = Cheapest first
+sort-price-desc = Most expensive first
+
+product-attributes = Characteristics
+product-offers-in-city = Sellers’ offers in { $city }
+product-no-offers = No seller offers this product in { $city } yet. Try another city.
+offers-not-an-offer = Prices and availability are information provided by the sellers, not a public offer. An order is a request that the seller accepts or declines.
+offers-ordering-soon = Ordering through duken opens with the cart and checkout; for now, compare the sellers’ offers here.
+offer-seller = Seller
+offer-price = Price
+offer-availability = Availability
+offer-updated = Updated
+availability-in-city = { $count ->
+    [one] In stock in { $city }: { $count } item
+   *[other] In stock in { $city }: { $count } items
+}
+availability-elsewhere = Delivery from another city or from abroad
+availability-pre-order = { $days ->
+    [one] Pre-order, delivery in { $days } day
+   *[other] Pre-order, delivery in { $days } days
+}
+availability-out-of-stock = Out of stock
+
+sellers-title = Sellers
+seller-legal-name = Legal name
+seller-bin = BIN
+seller-country = Country
+seller-since = On duken since
+seller-stores = Pickup points and warehouses
+seller-no-stores = This seller has no pickup points yet.
+seller-products = Products of this seller
+seller-abroad = outside the EAEU
+seller-abroad-note = This seller is outside the Eurasian Economic Union: its goods go through customs, which duken arranges on your behalf (§9.2).
+
+agreement-title = User agreement
+agreement-version = Version { $version }, in force since 24 November 2026
+help-title = Help
+
+error-go-home = Go to the home page
+error-code = Code
+error-request-id = Request number
+error-not-found-title = Page not found
+error-bad-request-title = Request not accepted
+error-bad-request-detail = The request is malformed. Check the address and try again.
+error-method-title = Action not supported
+error-method-detail = This address does not support this kind of request.
+error-too-large-title = Too much data
+error-too-large-detail = The request is too large; send at most 1 MB.
+error-headers-title = Headers too large
+error-headers-detail = The request’s headers (such as cookies) are too large. Clear this site’s cookies and try again.
+error-timeout-title = Request took too long
+error-timeout-detail = The request was not finished in time. Please try again.
+error-internal-title = Something went wrong
+error-internal-detail = We could not complete your request because of an error on our side. Please try again in a minute; if it happens again, tell support the request number.
+error-no-such-page = There is no page at this address.
+error-no-such-product = There is no product number { $id }.
+error-no-such-category = There is no category number { $id }.
+error-no-such-seller = There is no seller number { $id }.
+error-no-such-help = There is no help page “{ $slug }”.
+error-page-number = The page number must be a whole number from 1 to { $max }.
+error-per-page = The number of items per page must be a whole number from 1 to { $max }.
+error-bad-id = “{ $given }” is not an id: ids are whole numbers from 1.
+error-unknown-category = There is no category number { $id }.
+error-unknown-city = We do not know the city “{ $given }”. Give a KATO code such as 750000000 (Almaty) or 710000000 (Astana).
+
+country-kz = Kazakhstan
+country-ru = Russia
+country-by = Belarus
+country-am = Armenia
+country-kg = Kyrgyzstan
+country-cn = China
+country-uz = Uzbekistan
+country-tr = Türkiye
+
+attr-color = Colour
+attr-type = Type
+attr-screen_in = Screen, inches
+attr-ram_gb = RAM, GB
+attr-memory_gb = Storage, GB
+attr-power_w = Power, W
+attr-cpu = Processor
+attr-ssd_gb = SSD, GB
+attr-anc = Active noise cancelling
+attr-bluetooth_version = Bluetooth version
+attr-wet_cleaning = Wet cleaning
+attr-cordless = Cordless
+attr-bag = Dust bag
+attr-display_type = Display type
+attr-water_resistance = Water resistance
+attr-gps = GPS
+attr-connectivity = Connectivity
+attr-diagonal_in = Diagonal, inches
+attr-resolution = Resolution
+attr-refresh_hz = Refresh rate, Hz
+attr-panel = Panel
+attr-load_kg = Load, kg
+attr-spin_rpm = Spin speed, rpm
+attr-loading = Loading
+attr-product_type = Product type
+attr-volume_ml = Volume, ml
+attr-skin_type = Skin type
+attr-heat_settings = Heat settings
+attr-series = Series
+attr-pieces = Pieces
+attr-age_from = Age from
+attr-size = Size
+attr-weight_kg = Weight, kg
+attr-count = Count

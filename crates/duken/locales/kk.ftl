@@ -1,0 +1,163 @@
+# duken — интерфейс мәтіндері қазақ тілінде. Әр id ru.ftl мен en.ftl файлдарында да бар (мұны тест тексереді).
+
+site-name = duken
+nav-label = Негізгі бөлімдер
+nav-categories = Санаттар
+nav-sellers = Сатушылар
+nav-help = Анықтама
+nav-agreement = Пайдаланушы келісімі
+nav-how-to-buy = Қалай сатып алу керек
+nav-delivery = Жеткізу
+nav-credit = Несие және бөліп төлеу
+nav-returns = Қайтару және талаптар
+nav-api = API (OpenAPI)
+lang-label = Тіл
+city-label = Сіздің қалаңыз
+city-apply = Бағаларды көрсету
+city-unknown = «{ $given }» қаласы бізге белгісіз, сондықтан бағалар { $city } қаласы үшін көрсетілді. Тізімнен өз қалаңызды таңдаңыз.
+trail-label = Сіз осындасыз
+footer-label = Ережелер мен анықтама
+footer-not-offer = Бағалар, сипаттамалар және тауардың бар-жоғы — сатушылардың ақпараты, жария оферта емес; тапсырыс — сатушы қабылдайтын сұраныс.
+footer-agreement-s4 = Пайдаланушы келісімі, 4-тармақ
+footer-safety = duken ешқашан телефон арқылы немесе хабарламада кодты, құпиясөзді не карта нөмірін сұрамайды. Кодты тек duken-нің өз экранына енгізіңіз, ал тауарды беру кодын тауар қолыңызға тигенде ғана айтыңыз.
+
+pager-label = Беттер
+pager-prev = Артқа
+pager-next = Келесі
+pager-first = Бірінші бетке оралу
+pager-page = { $page }-бет
+
+home-title = Маркетплейс
+home-heading = Көптеген сатушының тауарлары бір жерде
+home-lead = { $city } қаласындағы сатушылардың бағаларын салыстырып, өзіңізге ыңғайлы ұсынысты таңдаңыз.
+home-categories = Санаттар
+home-new-products = Каталогтағы жаңалықтар
+
+categories-title = Барлық санаттар
+category-empty = Бұл санатта әзірге тауар жоқ.
+page-empty = Бұл бетте ештеңе жоқ. Бірінші бетке оралыңыз.
+products-count = { $count ->
+    [one] { $count } тауар
+   *[other] { $count } тауар
+}
+sellers-count = { $count ->
+    [one] { $count } сатушы
+   *[other] { $count } сатушы
+}
+offers-count = { $count ->
+    [one] { $count } ұсыныс
+   *[other] { $count } ұсыныс
+}
+prices-for-city = { $city } қаласындағы бағалар
+price-range = { $from } – { $to }
+price-none-in-city = { $city } қаласында ұсыныс жоқ
+sort-label = Сұрыптау
+sort-newest = Алдымен жаңалары
+sort-price-asc = Алдымен арзандары
+sort-price-desc = Алдымен қымбаттары
+
+product-attributes = Сипаттамалары
+product-offers-in-city = { $city } қаласындағы сатушылардың ұсыныстары
+product-no-offers = { $city } қаласында бұл тауарды әзірге ешкім сатпайды. Басқа қаланы таңдап көріңіз.
+offers-not-an-offer = Бағалар мен тауардың бар-жоғы — сатушылар берген ақпарат, жария оферта емес. Тапсырыс — сатушы қабылдайтын немесе қабылдамайтын сұраныс.
+offers-ordering-soon = duken арқылы тапсырыс беру себет пен рәсімдеумен бірге қосылады; әзірге мұнда сатушылардың ұсыныстарын салыстыруға болады.
+offer-seller = Сатушы
+offer-price = Бағасы
+offer-availability = Бар-жоғы
+offer-updated = Жаңартылды
+availability-in-city = { $count ->
+    [one] { $city } қаласында бар: { $count } дана
+   *[other] { $city } қаласында бар: { $count } дана
+}
+availability-elsewhere = Басқа қаладан немесе шетелден жеткізіледі
+availability-pre-order = { $days ->
+    [one] Алдын ала тапсырыс, { $days } күнде жеткізіледі
+   *[other] Алдын ала тапсырыс, { $days } күнде жеткізіледі
+}
+availability-out-of-stock = Қоймада жоқ
+
+sellers-title = Сатушылар
+seller-legal-name = Заңды атауы
+seller-bin = БСН
+seller-country = Елі
+seller-since = duken-де осы уақыттан бері
+seller-stores = Беру пункттері мен қоймалар
+seller-no-stores = Бұл сатушының әзірге беру пункті жоқ.
+seller-products = Сатушының тауарлары
+seller-abroad = ЕАЭО-дан тыс
+seller-abroad-note = Бұл сатушы Еуразиялық экономикалық одақтан тыс жерде орналасқан: оның тауарлары кедендік тексеруден өтеді, оны ресімдеуді duken сіздің атыңыздан өз мойнына алады (9.2-тармақ).
+
+agreement-title = Пайдаланушы келісімі
+agreement-version = { $version }-редакция, 2026 жылғы 24 қарашадан бастап күшінде
+help-title = Анықтама
+
+error-go-home = Басты бетке
+error-code = Коды
+error-request-id = Сұраныс нөмірі
+error-not-found-title = Бет табылмады
+error-bad-request-title = Сұраныс қабылданбады
+error-bad-request-detail = Сұраныс дұрыс құрастырылмаған. Мекенжайды тексеріп, қайта көріңіз.
+error-method-title = Әрекетке қолдау жоқ
+error-method-detail = Бұл мекенжай мұндай сұранысты қолдамайды.
+error-too-large-title = Дерек тым көп
+error-too-large-detail = Сұраныс тым үлкен: 1 МБ-тан аспауы керек.
+error-headers-title = Тақырыптар тым үлкен
+error-headers-detail = Сұраныс тақырыптары (мысалы, cookie) тым үлкен. Осы сайттың cookie файлдарын тазалап, қайта көріңіз.
+error-timeout-title = Сұраныс тым ұзаққа созылды
+error-timeout-detail = Сұранысты уақытында орындау мүмкін болмады. Қайта көріңіз.
+error-internal-title = Бірдеңе дұрыс болмады
+error-internal-detail = Біз жақтағы қатеге байланысты сұранысыңызды орындай алмадық. Бір минуттан кейін қайта көріңіз; қате қайталанса, қолдау қызметіне сұраныс нөмірін айтыңыз.
+error-no-such-page = Бұл мекенжайда бет жоқ.
+error-no-such-product = { $id } нөмірлі тауар жоқ.
+error-no-such-category = { $id } нөмірлі санат жоқ.
+error-no-such-seller = { $id } нөмірлі сатушы жоқ.
+error-no-such-help = «{ $slug }» деген анықтама беті жоқ.
+error-page-number = Бет нөмірі 1-ден { $max }-ге дейінгі бүтін сан болуы керек.
+error-per-page = Бір беттегі жазбалар саны 1-ден { $max }-ге дейінгі бүтін сан болуы керек.
+error-bad-id = «{ $given }» нөмір емес: нөмірлер 1-ден басталатын бүтін сандар.
+error-unknown-category = { $id } нөмірлі санат жоқ.
+error-unknown-city = «{ $given }» қаласы бізге белгісіз. ҚАТО кодын көрсетіңіз, мысалы 750000000 (Алматы) немесе 710000000 (Астана).
+
+country-kz = Қазақстан
+country-ru = Ресей
+country-by = Беларусь
+country-am = Армения
+country-kg = Қырғызстан
+country-cn = Қытай
+country-uz = Өзбекстан
+country-tr = Түркия
+
+attr-color = Түсі
+attr-type = Түрі
+attr-screen_in = Экран, дюйм
+attr-ram_gb = Жедел жады, ГБ
+attr-memory_gb = Кірістірілген жады, ГБ
+attr-power_w = Қуаты, Вт
+attr-cpu = Процессор
+attr-ssd_gb = SSD, ГБ
+attr-anc = Белсенді шу басу
+attr-bluetooth_version = Bluetooth нұсқасы
+attr-wet_cleaning = Ылғалды тазалау
+attr-cordless = Сымсыз
+attr-bag = Шаң қапшығы
+attr-display_type = Дисплей түрі
+attr-water_resistance = Судан қорғау
+attr-gps = GPS
+attr-connectivity = Қосылу
+attr-diagonal_in = Диагональ, дюйм
+attr-resolution = Ажыратымдылық
+attr-refresh_hz = Жаңарту жиілігі, Гц
+attr-panel = Матрица
+attr-load_kg = Жүктеме, кг
+attr-spin_rpm = Сығу, айн/мин
+attr-loading = Жүктеу түрі
+attr-product_type = Тауар түрі
+attr-volume_ml = Көлемі, мл
+attr-skin_type = Тері түрі
+attr-heat_settings = Қыздыру режимдері
+attr-series = Сериясы
+attr-pieces = Бөлшектер саны
+attr-age_from = Жасы, бастап
+attr-size = Өлшемі
+attr-weight_kg = Салмағы, кг
+attr-count = Қораптағы саны

@@ -1,0 +1,168 @@
+# duken — тексты интерфейса на русском. Каждый id есть и в kk.ftl, и в en.ftl (это проверяет тест).
+
+site-name = duken
+nav-label = Основные разделы
+nav-categories = Категории
+nav-sellers = Продавцы
+nav-help = Помощь
+nav-agreement = Пользовательское соглашение
+nav-how-to-buy = Как купить
+nav-delivery = Доставка
+nav-credit = Кредит и рассрочка
+nav-returns = Возврат и претензии
+nav-api = API (OpenAPI)
+lang-label = Язык
+city-label = Ваш город
+city-apply = Показать цены
+city-unknown = Город «{ $given }» нам неизвестен, поэтому цены показаны для города { $city }. Выберите свой город из списка.
+trail-label = Вы здесь
+footer-label = Правила и помощь
+footer-not-offer = Цены, характеристики и наличие — информация продавцов, а не публичная оферта; заказ — это запрос, который принимает продавец.
+footer-agreement-s4 = Пользовательское соглашение, п. 4
+footer-safety = duken никогда не спрашивает код, пароль или номер карты по телефону или в сообщениях. Вводите код только на экране самого duken, а код выдачи называйте только тогда, когда товар у вас в руках.
+
+pager-label = Страницы
+pager-prev = Назад
+pager-next = Дальше
+pager-first = К первой странице
+pager-page = Страница { $page }
+
+home-title = Маркетплейс
+home-heading = Товары многих продавцов в одном месте
+home-lead = Сравните цены продавцов в городе { $city } и выберите подходящее предложение.
+home-categories = Категории
+home-new-products = Новое в каталоге
+
+categories-title = Все категории
+category-empty = В этой категории пока нет товаров.
+page-empty = На этой странице ничего нет. Вернитесь к первой странице.
+products-count = { $count ->
+    [one] { $count } товар
+    [few] { $count } товара
+   *[many] { $count } товаров
+}
+sellers-count = { $count ->
+    [one] { $count } продавец
+    [few] { $count } продавца
+   *[many] { $count } продавцов
+}
+offers-count = { $count ->
+    [one] { $count } предложение
+    [few] { $count } предложения
+   *[many] { $count } предложений
+}
+prices-for-city = цены для города { $city }
+price-range = { $from } – { $to }
+price-none-in-city = Нет предложений в городе { $city }
+sort-label = Сортировка
+sort-newest = Сначала новые
+sort-price-asc = Сначала дешёвые
+sort-price-desc = Сначала дорогие
+
+product-attributes = Характеристики
+product-offers-in-city = Предложения продавцов в городе { $city }
+product-no-offers = В городе { $city } этот товар пока никто не продаёт. Попробуйте выбрать другой город.
+offers-not-an-offer = Цены и наличие — информация, предоставленная продавцами, а не публичная оферта. Заказ — это запрос, который продавец принимает или отклоняет.
+offers-ordering-soon = Оформление заказа через duken появится вместе с корзиной; пока здесь можно сравнить предложения продавцов.
+offer-seller = Продавец
+offer-price = Цена
+offer-availability = Наличие
+offer-updated = Обновлено
+availability-in-city = { $count ->
+    [one] В наличии в городе { $city }: { $count } шт.
+    [few] В наличии в городе { $city }: { $count } шт.
+   *[many] В наличии в городе { $city }: { $count } шт.
+}
+availability-elsewhere = Доставка из другого города или из-за рубежа
+availability-pre-order = { $days ->
+    [one] Предзаказ, доставка за { $days } день
+    [few] Предзаказ, доставка за { $days } дня
+   *[many] Предзаказ, доставка за { $days } дней
+}
+availability-out-of-stock = Нет в наличии
+
+sellers-title = Продавцы
+seller-legal-name = Юридическое название
+seller-bin = БИН
+seller-country = Страна
+seller-since = На duken с
+seller-stores = Пункты выдачи и склады
+seller-no-stores = У этого продавца пока нет пунктов выдачи.
+seller-products = Товары продавца
+seller-abroad = вне ЕАЭС
+seller-abroad-note = Этот продавец находится за пределами Евразийского экономического союза: его товары проходят таможню, оформление которой duken берёт на себя от вашего имени (п. 9.2).
+
+agreement-title = Пользовательское соглашение
+agreement-version = Редакция { $version }, действует с 24 ноября 2026 года
+help-title = Помощь
+
+error-go-home = На главную
+error-code = Код
+error-request-id = Номер запроса
+error-not-found-title = Страница не найдена
+error-bad-request-title = Запрос не принят
+error-bad-request-detail = Запрос составлен неверно. Проверьте адрес и попробуйте ещё раз.
+error-method-title = Действие не поддерживается
+error-method-detail = По этому адресу такой запрос не поддерживается.
+error-too-large-title = Слишком много данных
+error-too-large-detail = Запрос слишком большой: можно отправить не больше 1 МБ.
+error-headers-title = Слишком большие заголовки
+error-headers-detail = Заголовки запроса (например, cookie) слишком велики. Очистите cookie этого сайта и попробуйте снова.
+error-timeout-title = Запрос выполнялся слишком долго
+error-timeout-detail = Запрос не удалось выполнить вовремя. Попробуйте ещё раз.
+error-internal-title = Что-то пошло не так
+error-internal-detail = Мы не смогли выполнить запрос из-за ошибки на нашей стороне. Попробуйте через минуту; если ошибка повторится, сообщите в поддержку номер запроса.
+error-no-such-page = По этому адресу страницы нет.
+error-no-such-product = Товара с номером { $id } нет.
+error-no-such-category = Категории с номером { $id } нет.
+error-no-such-seller = Продавца с номером { $id } нет.
+error-no-such-help = Страницы помощи «{ $slug }» нет.
+error-page-number = Номер страницы должен быть целым числом от 1 до { $max }.
+error-per-page = Число записей на странице должно быть целым числом от 1 до { $max }.
+error-bad-id = «{ $given }» — не номер: номера — целые числа от 1.
+error-unknown-category = Категории с номером { $id } нет.
+error-unknown-city = Город «{ $given }» нам неизвестен. Укажите код КАТО, например 750000000 (Алматы) или 710000000 (Астана).
+
+country-kz = Казахстан
+country-ru = Россия
+country-by = Беларусь
+country-am = Армения
+country-kg = Кыргызстан
+country-cn = Китай
+country-uz = Узбекистан
+country-tr = Турция
+
+attr-color = Цвет
+attr-type = Тип
+attr-screen_in = Экран, дюймы
+attr-ram_gb = Оперативная память, ГБ
+attr-memory_gb = Встроенная память, ГБ
+attr-power_w = Мощность, Вт
+attr-cpu = Процессор
+attr-ssd_gb = SSD, ГБ
+attr-anc = Активное шумоподавление
+attr-bluetooth_version = Версия Bluetooth
+attr-wet_cleaning = Влажная уборка
+attr-cordless = Беспроводной
+attr-bag = Мешок для пыли
+attr-display_type = Тип дисплея
+attr-water_resistance = Водозащита
+attr-gps = GPS
+attr-connectivity = Подключение
+attr-diagonal_in = Диагональ, дюймы
+attr-resolution = Разрешение
+attr-refresh_hz = Частота обновления, Гц
+attr-panel = Матрица
+attr-load_kg = Загрузка, кг
+attr-spin_rpm = Отжим, об/мин
+attr-loading = Тип загрузки
+attr-product_type = Вид товара
+attr-volume_ml = Объём, мл
+attr-skin_type = Тип кожи
+attr-heat_settings = Режимы нагрева
+attr-series = Серия
+attr-pieces = Количество деталей
+attr-age_from = Возраст от
+attr-size = Размер
+attr-weight_kg = Вес, кг
+attr-count = Количество в упаковке

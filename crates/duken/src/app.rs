@@ -1,0 +1,106 @@
+//! Building the application from its configuration, and serving it.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use duken_store::Store;
+use duken_store::demo::DemoCatalog;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::telemetry;
+use crate::web::prefs::Cities;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub cities: Arc<Cities>,
+    pub metrics: PrometheusHandle,
+}
+
+pub struct App {
+    state: AppState,
+    router: Router,
+    shutdown_grace: Duration,
+}
+
+impl App {
+    /// Opens and migrates the database, loads the demo shop into an empty one (demo mode),
+    /// and builds the router.
+    pub async fn build(config: &Config) -> anyhow::Result<App> {
+        App::build_with(config, Router::new()).await
+    }
+
+    /// As [`App::build`], with extra routes (tests add a handler that panics).
+    pub async fn build_with(config: &Config, extra: Router<AppState>) -> anyhow::Result<App> {
+        let target = config.database_target()?;
+        tracing::info!(database = %target, "opening the database");
+        let store = Store::open(&target, config.db_max_connections).await?;
+        store.migrate().await?;
+        if config.demo_mode && store.count_products().await? == 0 {
+            let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
+            tracing::info!(?report, "empty database: loaded the demo shop");
+        }
+        let cities = Arc::new(Cities::new(store.list_cities().await?)?);
+        let state = AppState { store, cities, metrics: telemetry::metrics_handle() };
+        let router = crate::web::router(state.clone(), extra);
+        Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Serves until `shutdown` completes, then stops taking connections, lets requests in
+    /// flight finish (up to the grace period), and closes the database.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let server = axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            });
+        let mut stopping = stop_rx.clone();
+        let grace = self.shutdown_grace;
+        tokio::select! {
+            result = server => result?,
+            () = async move {
+                let _ = stopping.wait_for(|s| *s).await;
+                tokio::time::sleep(grace).await;
+            } => tracing::warn!("requests still running after the grace period; stopping anyway"),
+        }
+        self.state.store.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM (service managers) or Ctrl-C (a terminal).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

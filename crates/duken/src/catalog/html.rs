@@ -1,0 +1,384 @@
+//! Storefront pages: home, category tree, category, product, sellers, seller.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use duken_core::PageRequest;
+use duken_core::time::format_local;
+use duken_store::StoreError;
+use duken_store::catalog::{Category, ProductOrder, ProductQuery, ProductSummary};
+
+use super::{ancestry, availability_text, children, clip, order_code, parse_order, price_range_text};
+use crate::app::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::{Message, t, t_args};
+use crate::web::page::{PageCtx, Pager, html};
+use crate::web::params::{Params, parse_id};
+use crate::web::prefs::Prefs;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/categories", get(list_categories))
+        .route("/categories/{id}", get(show_category))
+        .route("/products/{id}", get(show_product))
+        .route("/sellers", get(list_sellers))
+        .route("/sellers/{id}", get(show_seller))
+}
+
+/// A link in a list or breadcrumb trail.
+pub struct Link {
+    pub url: String,
+    pub text: String,
+}
+
+pub struct CategoryGroup {
+    pub link: Link,
+    pub children: Vec<Link>,
+}
+
+/// A product in a list, as shown on cards.
+pub struct ProductCard {
+    pub url: String,
+    pub title: String,
+    pub brand: String,
+    pub price: String,
+    pub has_price: bool,
+    pub sellers: String,
+}
+
+pub struct SortOption {
+    pub url: String,
+    pub text: String,
+    pub current: bool,
+}
+
+fn category_link(ctx: &PageCtx, c: &Category) -> Link {
+    Link { url: format!("/categories/{}", c.id), text: c.name.get(ctx.lang).clone() }
+}
+
+fn category_groups(ctx: &PageCtx, categories: &[Category]) -> Vec<CategoryGroup> {
+    children(categories, None)
+        .into_iter()
+        .map(|root| CategoryGroup {
+            link: category_link(ctx, root),
+            children: children(categories, Some(root.id)).into_iter().map(|c| category_link(ctx, c)).collect(),
+        })
+        .collect()
+}
+
+fn product_cards(ctx: &PageCtx, products: &[ProductSummary]) -> Vec<ProductCard> {
+    products
+        .iter()
+        .map(|p| ProductCard {
+            url: format!("/products/{}", p.id),
+            title: p.title.get(ctx.lang).clone(),
+            brand: p.brand.clone(),
+            price: price_range_text(ctx.lang, p.min_price, p.max_price, &ctx.city_name),
+            has_price: p.min_price.is_some(),
+            sellers: t_args(ctx.lang, "sellers-count", &[("count", p.seller_count.into())]),
+        })
+        .collect()
+}
+
+fn sort_options(ctx: &PageCtx, current: ProductOrder) -> Vec<SortOption> {
+    [
+        (ProductOrder::Newest, "sort-newest"),
+        (ProductOrder::PriceAsc, "sort-price-asc"),
+        (ProductOrder::PriceDesc, "sort-price-desc"),
+    ]
+    .into_iter()
+    .map(|(order, key)| SortOption {
+        url: ctx.url_with("sort", order_code(order)),
+        text: ctx.t(key),
+        current: order == current,
+    })
+    .collect()
+}
+
+/// A path id that is not a positive number names no page: a 404 that says so.
+fn path_id(raw: &str, what: &'static str) -> Result<i64, AppError> {
+    parse_id(raw).ok_or_else(|| AppError::NotFound(Message::new(what).arg("id", clip(raw))))
+}
+
+fn not_found(what: &'static str, id: i64) -> impl FnOnce(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::NotFound => AppError::NotFound(Message::new(what).arg("id", id.to_string())),
+        other => other.into(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: PageCtx,
+    groups: Vec<CategoryGroup>,
+    products: Vec<ProductCard>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let ctx = PageCtx::new(&prefs, &uri);
+    let categories = state.store.list_categories().await?;
+    let query = ProductQuery {
+        category: None,
+        seller: None,
+        city: prefs.city.kato,
+        order: ProductOrder::Newest,
+        page: PageRequest { page: 1, per_page: 12 },
+    };
+    let (products, _) = state.store.list_products(&query).await?;
+    html(&HomePage { groups: category_groups(&ctx, &categories), products: product_cards(&ctx, &products), ctx })
+}
+
+#[derive(Template)]
+#[template(path = "categories.html")]
+struct CategoriesPage {
+    ctx: PageCtx,
+    groups: Vec<CategoryGroup>,
+}
+
+async fn list_categories(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let ctx = PageCtx::new(&prefs, &uri);
+    let categories = state.store.list_categories().await?;
+    html(&CategoriesPage { groups: category_groups(&ctx, &categories), ctx })
+}
+
+#[derive(Template)]
+#[template(path = "category.html")]
+struct CategoryPage {
+    ctx: PageCtx,
+    name: String,
+    trail: Vec<Link>,
+    subcategories: Vec<Link>,
+    products: Vec<ProductCard>,
+    total: i64,
+    sorts: Vec<SortOption>,
+    pager: Pager,
+}
+
+async fn show_category(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Path(raw): Path<String>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let id = path_id(&raw, "error-no-such-category")?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    let params = Params::from_uri(&uri);
+    let page = params.page()?;
+    let categories = state.store.list_categories().await?;
+    let trail = ancestry(&categories, id);
+    let Some(category) = trail.last() else {
+        return Err(AppError::NotFound(Message::new("error-no-such-category").arg("id", id.to_string())));
+    };
+    let order = parse_order(&params);
+    let query = ProductQuery { category: Some(id), seller: None, city: prefs.city.kato, order, page };
+    let (products, total) = state.store.list_products(&query).await?;
+    html(&CategoryPage {
+        name: category.name.get(ctx.lang).clone(),
+        trail: trail.iter().map(|c| category_link(&ctx, c)).collect(),
+        subcategories: children(&categories, Some(id)).into_iter().map(|c| category_link(&ctx, c)).collect(),
+        products: product_cards(&ctx, &products),
+        total,
+        sorts: sort_options(&ctx, order),
+        pager: Pager::new(&ctx, page.page, page.page_count(total)),
+        ctx,
+    })
+}
+
+pub struct OfferLine {
+    pub seller_url: String,
+    pub seller_name: String,
+    pub abroad: bool,
+    pub price: String,
+    pub availability: String,
+    pub can_order: bool,
+    pub updated: String,
+}
+
+pub struct Attribute {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "product.html")]
+struct ProductPage {
+    ctx: PageCtx,
+    title: String,
+    brand: String,
+    model: String,
+    description: String,
+    trail: Vec<Link>,
+    attributes: Vec<Attribute>,
+    offers: Vec<OfferLine>,
+}
+
+/// The label of an attribute code: from the Fluent files while attribute schemas do not
+/// exist yet (the catalog issue brings them), else the code itself.
+fn attribute_name(ctx: &PageCtx, code: &str) -> String {
+    let key = format!("attr-{code}");
+    let text = t(ctx.lang, &key);
+    if text == key { code.replace('_', " ") } else { text }
+}
+
+async fn show_product(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Path(raw): Path<String>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let id = path_id(&raw, "error-no-such-product")?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    let product = state.store.find_product(id).await.map_err(not_found("error-no-such-product", id))?;
+    let (categories, offers) =
+        tokio::try_join!(state.store.list_categories(), state.store.offers_in_city(id, prefs.city.kato))?;
+    let lang = ctx.lang;
+    let offers = offers
+        .iter()
+        .map(|o| OfferLine {
+            seller_url: format!("/sellers/{}", o.seller_id),
+            seller_name: o.seller_name.clone(),
+            abroad: !o.seller_is_eaeu,
+            price: o.price.format(lang),
+            availability: availability_text(lang, o.availability(), &ctx.city_name),
+            can_order: o.availability().can_order(),
+            updated: format_local(o.updated_at, lang),
+        })
+        .collect();
+    html(&ProductPage {
+        title: product.title.get(lang).clone(),
+        brand: product.brand.clone(),
+        model: product.model.clone(),
+        description: product.description.get(lang).clone(),
+        trail: ancestry(&categories, product.category_id).iter().map(|c| category_link(&ctx, c)).collect(),
+        attributes: product
+            .attributes
+            .iter()
+            .map(|(k, v)| Attribute { name: attribute_name(&ctx, k), value: v.clone() })
+            .collect(),
+        offers,
+        ctx,
+    })
+}
+
+pub struct SellerLine {
+    pub url: String,
+    pub name: String,
+    pub country: String,
+    pub abroad: bool,
+    pub offers: String,
+}
+
+#[derive(Template)]
+#[template(path = "sellers.html")]
+struct SellersPage {
+    ctx: PageCtx,
+    sellers: Vec<SellerLine>,
+    pager: Pager,
+}
+
+fn country_name(ctx: &PageCtx, code: &str) -> String {
+    let key = format!("country-{}", code.to_ascii_lowercase());
+    let text = t(ctx.lang, &key);
+    if text == key { code.to_owned() } else { text }
+}
+
+async fn list_sellers(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let ctx = PageCtx::new(&prefs, &uri);
+    let page = Params::from_uri(&uri).page()?;
+    let (sellers, total) = state.store.list_sellers(page).await?;
+    let sellers = sellers
+        .iter()
+        .map(|s| SellerLine {
+            url: format!("/sellers/{}", s.id),
+            name: s.display_name.clone(),
+            country: country_name(&ctx, &s.country),
+            abroad: !s.is_eaeu,
+            offers: ctx.t_num("offers-count", "count", &s.offer_count),
+        })
+        .collect();
+    html(&SellersPage { sellers, pager: Pager::new(&ctx, page.page, page.page_count(total)), ctx })
+}
+
+pub struct StoreLine {
+    pub name: String,
+    pub place: String,
+    pub address: String,
+    pub hours: String,
+}
+
+#[derive(Template)]
+#[template(path = "seller.html")]
+struct SellerPage {
+    ctx: PageCtx,
+    name: String,
+    legal_name: String,
+    bin: Option<String>,
+    country: String,
+    abroad: bool,
+    description: String,
+    since: String,
+    stores: Vec<StoreLine>,
+    products: Vec<ProductCard>,
+    total: i64,
+    pager: Pager,
+}
+
+async fn show_seller(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Path(raw): Path<String>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let id = path_id(&raw, "error-no-such-seller")?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    let page = Params::from_uri(&uri).page()?;
+    let seller = state.store.find_seller(id).await.map_err(not_found("error-no-such-seller", id))?;
+    let query =
+        ProductQuery { category: None, seller: Some(id), city: prefs.city.kato, order: ProductOrder::Newest, page };
+    let (stores, (products, total)) =
+        tokio::try_join!(state.store.seller_stores(id), state.store.list_products(&query))?;
+    let lang = ctx.lang;
+    let stores = stores
+        .iter()
+        .map(|s| StoreLine {
+            name: s.name.clone(),
+            place: match s.city_kato.and_then(|k| prefs.cities.get(k)) {
+                Some(city) => city.name.get(lang).clone(),
+                None => country_name(&ctx, &s.country),
+            },
+            address: s.address.clone(),
+            hours: s.opening_hours.clone(),
+        })
+        .collect();
+    html(&SellerPage {
+        name: seller.display_name.clone(),
+        legal_name: seller.legal_name.clone(),
+        bin: seller.bin.clone(),
+        country: country_name(&ctx, &seller.country),
+        abroad: !seller.is_eaeu,
+        description: seller.description.get(lang).clone(),
+        since: format_local(seller.created_at, lang),
+        stores,
+        products: product_cards(&ctx, &products),
+        total,
+        pager: Pager::new(&ctx, page.page, page.page_count(total)),
+        ctx,
+    })
+}

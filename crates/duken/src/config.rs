@@ -1,0 +1,115 @@
+//! Command line and environment: every flag can also be set by a `DUKEN_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use duken_store::{DatabaseTarget, StoreError};
+
+#[derive(Parser, Debug)]
+#[command(name = "duken", version, about = "duken: an open marketplace for Kazakhstan", long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Serve the shop, the APIs and operations endpoints (the default).
+    Serve,
+    /// Create the database if needed and bring its schema up to date, then exit.
+    Migrate,
+    /// Load data sets into the database (idempotent), then exit.
+    Seed(SeedArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SeedArgs {
+    /// The demo shop: sellers (one outside the EAEU), categories, products, offers.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Address and port to serve on.
+    #[arg(long, env = "DUKEN_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Directory for the embedded SQLite database and, later, uploaded media.
+    #[arg(long, env = "DUKEN_DATA_DIR", default_value = "./duken-data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// `postgres://user:password@host/db` to use PostgreSQL instead of the embedded SQLite
+    /// file (also read from `DATABASE_URL`).
+    #[arg(long, env = "DUKEN_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Largest number of open database connections.
+    #[arg(long, env = "DUKEN_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+
+    /// Demo mode: an empty database gets the demo shop at start.
+    #[arg(long, env = "DUKEN_DEMO_MODE", default_value_t = true, action = ArgAction::Set, global = true)]
+    pub demo_mode: bool,
+
+    /// Log lines as text for people or JSON for collectors.
+    #[arg(long, env = "DUKEN_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in `tracing` syntax.
+    #[arg(long, env = "DUKEN_LOG", default_value = "info,sqlx=warn", global = true)]
+    pub log: String,
+
+    /// Seconds to let in-flight requests finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "DUKEN_SHUTDOWN_GRACE", default_value_t = 20, global = true)]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Config {
+    /// Defaults, as if no flag and no variable were given (for tests and tools).
+    pub fn defaults() -> Self {
+        Cli::parse_from(["duken"]).config
+    }
+
+    pub fn database_target(&self) -> Result<DatabaseTarget, StoreError> {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => DatabaseTarget::from_url(url.trim()),
+            _ => Ok(DatabaseTarget::sqlite_in(&self.data_dir)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_work_before_and_after_the_subcommand() {
+        let cli =
+            Cli::try_parse_from(["duken", "--listen", "127.0.0.1:9000", "migrate", "--data-dir", "/tmp/x"]).unwrap();
+        assert_eq!(cli.config.listen.port(), 9000);
+        assert_eq!(cli.config.data_dir, PathBuf::from("/tmp/x"));
+        assert!(matches!(cli.command, Some(Command::Migrate)));
+        let cli = Cli::try_parse_from(["duken", "seed", "--demo", "--demo-mode", "false"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Seed(SeedArgs { demo: true }))));
+        assert!(!cli.config.demo_mode);
+    }
+
+    #[test]
+    fn sqlite_in_the_data_dir_unless_a_url_is_given() {
+        let mut c = Config::defaults();
+        c.data_dir = PathBuf::from("/srv/duken");
+        assert_eq!(c.database_target().unwrap(), DatabaseTarget::SqliteFile(PathBuf::from("/srv/duken/duken.db")));
+        c.database_url = Some("postgres://u@h/db".into());
+        assert_eq!(c.database_target().unwrap().backend(), duken_store::Backend::Postgres);
+    }
+}

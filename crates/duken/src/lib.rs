@@ -1,0 +1,12 @@
+//! The duken application: configuration, the web layer and the domain modules that serve the
+//! storefront, the JSON API and operations endpoints. See ARCHITECTURE.md for the map.
+
+pub mod app;
+pub mod catalog;
+pub mod config;
+pub mod content;
+pub mod telemetry;
+pub mod web;
+
+pub use app::{App, AppState};
+pub use config::{Cli, Command, Config};

@@ -1,0 +1,101 @@
+//! The HTTP layer: the router, its middleware, and what pages share.
+//!
+//! A request passes, outermost first: `request_id::track` (id, span, access log, metrics) →
+//! `prefs::negotiate` (language and city) → `error::render` (writes every error body) →
+//! `limits::header_size` → panic catcher → timeout → body limit → the router.
+
+pub mod error;
+pub mod i18n;
+pub mod limits;
+pub mod ops;
+pub mod page;
+pub mod params;
+pub mod prefs;
+pub mod request_id;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Message;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "duken buyer API", description = "Read-only catalog API of the duken marketplace. \
+        Money is integer tiyn (1 ₸ = 100 tiyn) with a formatted string; times are ISO-8601 UTC; \
+        lists are paginated with `page` (from 1) and `per_page` (1–100). Errors are JSON documents \
+        `{errors: [{status, code, title, detail, source}], meta: {request_id}}`. §4: prices and \
+        availability are information from the sellers, not an offer."),
+    tags((name = "catalog", description = "Categories, products with sellers' offers, sellers"),
+         (name = "operations", description = "Health and readiness"))
+)]
+struct ApiDoc;
+
+pub fn router(state: AppState, extra: Router<AppState>) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(crate::catalog::api::list_categories))
+        .routes(routes!(crate::catalog::api::list_products))
+        .routes(routes!(crate::catalog::api::show_product))
+        .routes(routes!(crate::catalog::api::list_sellers))
+        .routes(routes!(crate::catalog::api::show_seller))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .split_for_parts();
+    let openapi_json: Arc<str> = openapi.to_json().expect("the OpenAPI document serializes").into();
+
+    Router::new()
+        .merge(api)
+        .merge(crate::catalog::html::routes())
+        .merge(crate::content::routes())
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(CONTENT_TYPE, "application/json")], openapi_json.to_string()) }),
+        )
+        .route("/metrics", get(ops::metrics))
+        .route("/static/style.css", get(style_css))
+        .route("/favicon.ico", get(favicon))
+        .merge(extra)
+        .route_layer(from_fn(request_id::record_route))
+        .fallback(|| async { AppError::NotFound(Message::new("error-no-such-page")) })
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(request_id::track))
+                .layer(from_fn_with_state(state.clone(), prefs::negotiate))
+                .layer(from_fn(error::render))
+                .layer(from_fn(limits::header_size))
+                .layer(CatchPanicLayer::custom(error::panic_response))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+                .layer(RequestBodyLimitLayer::new(limits::MAX_BODY_BYTES)),
+        )
+        .with_state(state)
+}
+
+async fn style_css() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/style.css"),
+    )
+}
+
+/// The shop's mark: a shopping bag in the brand colour, as SVG (browsers ask for this path).
+async fn favicon() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../../static/favicon.svg"),
+    )
+}

@@ -1,0 +1,131 @@
+//! What a visitor has chosen: the language and the city whose prices they see.
+//!
+//! Language: `?lang=`, then the `lang` cookie, then `Accept-Language`, then Russian.
+//! City: `?city=` (KATO or Kaspi city id), then the `city` cookie, then Almaty. A choice made
+//! by query is remembered in a cookie. An unknown language silently falls back; an unknown
+//! city falls back with a notice on the page (the JSON API refuses it instead, see
+//! [`Prefs::city_problem`]).
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use duken_core::{Kato, Lang};
+use duken_store::catalog::City;
+
+use crate::app::AppState;
+use crate::web::params::Params;
+
+/// The cities duken knows, loaded at start from the `cities` table.
+#[derive(Debug)]
+pub struct Cities {
+    list: Vec<City>,
+    default: usize,
+}
+
+impl Cities {
+    pub fn new(list: Vec<City>) -> anyhow::Result<Self> {
+        anyhow::ensure!(!list.is_empty(), "the cities table is empty: the migrations did not run");
+        let default = list.iter().position(|c| c.kato == Kato::ALMATY).unwrap_or(0);
+        Ok(Cities { list, default })
+    }
+
+    pub fn all(&self) -> &[City] {
+        &self.list
+    }
+
+    pub fn default_city(&self) -> &City {
+        &self.list[self.default]
+    }
+
+    /// A city by its KATO code or its Kaspi city id.
+    pub fn resolve(&self, code: &str) -> Option<&City> {
+        let code = code.trim();
+        self.list
+            .iter()
+            .find(|c| c.kato.to_string() == code)
+            .or_else(|| self.list.iter().find(|c| c.kaspi_city_id == code))
+    }
+
+    pub fn get(&self, kato: Kato) -> Option<&City> {
+        self.list.iter().find(|c| c.kato == kato)
+    }
+}
+
+/// The visitor's choices for this request, in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct Prefs {
+    pub lang: Lang,
+    pub city: City,
+    /// The `?city=` value given when it named no known city.
+    pub city_problem: Option<String>,
+    pub cities: Arc<Cities>,
+}
+
+const YEAR: u32 = 365 * 24 * 3600;
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"'))
+}
+
+pub async fn negotiate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let params = Params::from_uri(request.uri());
+    let headers = request.headers();
+    let lang_from_query = params.get("lang").and_then(Lang::parse);
+    let lang = lang_from_query
+        .or_else(|| cookie(headers, "lang").and_then(Lang::parse))
+        .or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language))
+        .unwrap_or_default();
+
+    let cities = state.cities.clone();
+    let city_query = params.get("city").filter(|c| !c.trim().is_empty());
+    let city_from_query = city_query.and_then(|c| cities.resolve(c)).cloned();
+    let city_problem = city_query.filter(|_| city_from_query.is_none()).map(str::to_owned);
+    let city = city_from_query
+        .clone()
+        .or_else(|| cookie(headers, "city").and_then(|c| cities.resolve(c)).cloned())
+        .unwrap_or_else(|| cities.default_city().clone());
+
+    request.extensions_mut().insert(Prefs { lang, city, city_problem, cities });
+    let mut response = next.run(request).await;
+
+    let remember = |name: &str, value: &str| {
+        HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={YEAR}; SameSite=Lax"))
+    };
+    if let Some(lang) = lang_from_query
+        && let Ok(v) = remember("lang", lang.code())
+    {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    if let Some(city) = city_from_query
+        && let Ok(v) = remember("city", &city.kato.to_string())
+    {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, HeaderValue::from_static("a=1; lang=kk"));
+        h.append(COOKIE, HeaderValue::from_static("city=\"710000000\""));
+        assert_eq!(cookie(&h, "lang"), Some("kk"));
+        assert_eq!(cookie(&h, "city"), Some("710000000"));
+        assert_eq!(cookie(&h, "x"), None);
+    }
+}
