@@ -1,0 +1,8 @@
+//! Integration tests: the real server, a real database, HTTP. One binary for all of them.
+
+mod helpers;
+
+mod bad_input;
+mod catalog_api;
+mod pages;
+mod platform;
