@@ -70,7 +70,7 @@ pub struct Config {
     pub log: String,
 
     /// Seconds to let in-flight requests finish after SIGTERM or Ctrl-C.
-    #[arg(long, env = "DUKEN_SHUTDOWN_GRACE", default_value_t = 20, global = true)]
+    #[arg(long = "shutdown-grace", env = "DUKEN_SHUTDOWN_GRACE", default_value_t = 20, global = true)]
     pub shutdown_grace_secs: u64,
 }
 

@@ -5,6 +5,7 @@
 //! Money is `{tiyn, formatted}`; times are ISO-8601 UTC; ids are stable integers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::Uri;
@@ -210,7 +211,7 @@ pub struct ProductListParams {
 
 /// The city of a JSON request: a `?city=` that names no city is an error here (a program
 /// should not silently get another city's prices; pages fall back with a notice instead).
-fn api_city(prefs: &Prefs) -> Result<City, AppError> {
+fn api_city(prefs: &Prefs) -> Result<Arc<City>, AppError> {
     match &prefs.city_problem {
         Some(given) => Err(AppError::bad_param("city", Message::new("error-unknown-city").arg("given", clip(given)))),
         None => Ok(prefs.city.clone()),
@@ -252,7 +253,7 @@ pub async fn list_products(
             created_at: p.created_at,
         })
         .collect();
-    Ok(Json(ProductList { city: (&city).into(), list: list(&uri, &params, page, total, data) }))
+    Ok(Json(ProductList { city: CityView::from(&*city), list: list(&uri, &params, page, total, data) }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -378,7 +379,7 @@ pub async fn show_product(
         attributes: product.attributes,
         created_at: product.created_at,
         updated_at: product.updated_at,
-        city: (&city).into(),
+        city: CityView::from(&*city),
         offers: offers
             .iter()
             .map(|o| OfferView {

@@ -1,8 +1,8 @@
 //! One error type for the whole application, and one place that turns it into a response.
 //!
 //! Handlers return `Result<_, AppError>`. [`AppError::into_response`] only records *what*
-//! went wrong (status and an [`ErrorReport`] in the response's extensions); the
-//! [`render`] middleware, which knows the visitor's language and the request id, then
+//! went wrong (status and an [`ErrorReport`] in the response's extensions); [`finish`],
+//! called by the front-door middleware, which knows the visitor's language and the request id, then
 //! writes the body: a localized HTML page for the site, a JSON error document under `/api/`.
 //! Responses that fail below our handlers (axum's method-not-allowed, the body-size limit,
 //! a timeout, a panic) get the same treatment, so there is no unstyled or unlocalized error
@@ -12,10 +12,8 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use duken_core::Lang;
 use duken_store::StoreError;
@@ -189,13 +187,9 @@ fn wants_json(path: &str) -> bool {
     path.starts_with("/api/") || path == "/openapi.json"
 }
 
-/// Writes the body of every error response (see the module documentation).
-pub async fn render(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let prefs = request.extensions().get::<Prefs>().cloned();
-    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default();
-    let response = next.run(request).await;
-
+/// Writes the body of an error response (see the module documentation); other responses
+/// pass unchanged.
+pub fn finish(response: Response, path: &str, prefs: &Prefs, request_id: &RequestId) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
@@ -209,14 +203,10 @@ pub async fn render(request: Request, next: Next) -> Response {
     if let AppError::Internal(e) = &*error {
         tracing::error!(request_id = %request_id.0, error = format!("{e:#}"), "internal error");
     }
-    let Some(prefs) = prefs else {
-        // Only reachable if the preferences layer is missing: still answer plainly.
-        return (status, t(Lang::Ru, "error-internal-detail")).into_response();
-    };
-    let mut out = if wants_json(&path) {
-        json_error(&error, prefs.lang, &request_id)
+    let mut out = if wants_json(path) {
+        json_error(&error, prefs.lang, request_id)
     } else {
-        html_error(&error, prefs, &path, &request_id)
+        html_error(&error, prefs.clone(), path, request_id)
     };
     *out.status_mut() = status;
     // Keep headers such as `Allow` (405) that the original response carried.

@@ -163,13 +163,18 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for marker in ["t(\"", "Message::new(\"", "t_args(\"", "t_num(\"", "t_str(\"", "msg(\""] {
-                    for piece in text.split(marker).skip(1) {
+                for marker in ["t(\"", "Message::new(\"", "t_args(\"", "t_num(\"", "t_str(\""] {
+                    let mut rest = text.as_str();
+                    while let Some(at) = rest.find(marker) {
+                        // `t(` must be a call of its own, not the tail of `insert(` and the like.
+                        let standalone = rest[..at].chars().last().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                        let after = &rest[at + marker.len()..];
                         let key: String =
-                            piece.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-                        if key.contains('-') {
+                            after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+                        if standalone && key.contains('-') {
                             used.insert(key);
                         }
+                        rest = after;
                     }
                 }
             }

@@ -1,10 +1,11 @@
 //! The HTTP layer: the router, its middleware, and what pages share.
 //!
-//! A request passes, outermost first: `request_id::track` (id, span, access log, metrics) →
-//! `security_headers` → `prefs::negotiate` (language and city) → `error::render` (writes every error body) →
-//! `limits::header_size` → panic catcher → timeout → body limit → the router.
+//! A request passes, outermost first: `front::front_door` (request id, header limit, language
+//! and city, error bodies, cookies, security headers, access log, metrics) → panic catcher →
+//! timeout → body limit → the router.
 
 pub mod error;
+pub mod front;
 pub mod i18n;
 pub mod limits;
 pub mod ops;
@@ -74,28 +75,12 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .fallback(|| async { AppError::NotFound(Message::new("error-no-such-page")) })
         .layer(
             ServiceBuilder::new()
-                .layer(from_fn(request_id::track))
-                .layer(from_fn(security_headers))
-                .layer(from_fn_with_state(state.clone(), prefs::negotiate))
-                .layer(from_fn(error::render))
-                .layer(from_fn(limits::header_size))
+                .layer(from_fn_with_state(state.clone(), front::front_door))
                 .layer(CatchPanicLayer::custom(error::panic_response))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
                 .layer(RequestBodyLimitLayer::new(limits::MAX_BODY_BYTES)),
         )
         .with_state(state)
-}
-
-/// Headers every response carries: no MIME sniffing (a JSON error that echoes input is never
-/// rendered as HTML), no framing by other sites, no full URLs leaked to other origins.
-async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    use axum::http::HeaderValue;
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("strict-origin-when-cross-origin"));
-    response
 }
 
 async fn style_css() -> impl IntoResponse {

@@ -8,21 +8,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 use duken_core::{Kato, Lang};
 use duken_store::catalog::City;
 
-use crate::app::AppState;
 use crate::web::params::Params;
 
 /// The cities duken knows, loaded at start from the `cities` table.
 #[derive(Debug)]
 pub struct Cities {
-    list: Vec<City>,
+    list: Vec<Arc<City>>,
     default: usize,
 }
 
@@ -30,19 +28,19 @@ impl Cities {
     pub fn new(list: Vec<City>) -> anyhow::Result<Self> {
         anyhow::ensure!(!list.is_empty(), "the cities table is empty: the migrations did not run");
         let default = list.iter().position(|c| c.kato == Kato::ALMATY).unwrap_or(0);
-        Ok(Cities { list, default })
+        Ok(Cities { list: list.into_iter().map(Arc::new).collect(), default })
     }
 
-    pub fn all(&self) -> &[City] {
+    pub fn all(&self) -> &[Arc<City>] {
         &self.list
     }
 
-    pub fn default_city(&self) -> &City {
+    pub fn default_city(&self) -> &Arc<City> {
         &self.list[self.default]
     }
 
     /// A city by its KATO code or its Kaspi city id.
-    pub fn resolve(&self, code: &str) -> Option<&City> {
+    pub fn resolve(&self, code: &str) -> Option<&Arc<City>> {
         let code = code.trim();
         self.list
             .iter()
@@ -51,15 +49,15 @@ impl Cities {
     }
 
     pub fn get(&self, kato: Kato) -> Option<&City> {
-        self.list.iter().find(|c| c.kato == kato)
+        self.list.iter().find(|c| c.kato == kato).map(|c| &**c)
     }
 }
 
-/// The visitor's choices for this request, in the request's extensions.
+/// The visitor's choices for this request, in the request's extensions. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Prefs {
     pub lang: Lang,
-    pub city: City,
+    pub city: Arc<City>,
     /// The `?city=` value given when it named no known city.
     pub city_problem: Option<String>,
     pub cities: Arc<Cities>,
@@ -78,7 +76,15 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim_matches('"'))
 }
 
-pub async fn negotiate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Choices made by query in this request, to be remembered in cookies.
+#[derive(Debug, Default)]
+pub struct Remember {
+    lang: Option<Lang>,
+    city: Option<Kato>,
+}
+
+/// Decides the language and the city of a request (see the module documentation).
+pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
     let params = Params::from_uri(request.uri());
     let headers = request.headers();
     let lang_from_query = params.get("lang").and_then(Lang::parse);
@@ -87,32 +93,31 @@ pub async fn negotiate(State(state): State<AppState>, mut request: Request, next
         .or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language))
         .unwrap_or_default();
 
-    let cities = state.cities.clone();
     let city_query = params.get("city").filter(|c| !c.trim().is_empty());
     let city_from_query = city_query.and_then(|c| cities.resolve(c)).cloned();
     let city_problem = city_query.filter(|_| city_from_query.is_none()).map(str::to_owned);
+    let remember = Remember { lang: lang_from_query, city: city_from_query.as_ref().map(|c| c.kato) };
     let city = city_from_query
-        .clone()
         .or_else(|| cookie(headers, "city").and_then(|c| cities.resolve(c)).cloned())
         .unwrap_or_else(|| cities.default_city().clone());
+    (Prefs { lang, city, city_problem, cities: cities.clone() }, remember)
+}
 
-    request.extensions_mut().insert(Prefs { lang, city, city_problem, cities });
-    let mut response = next.run(request).await;
-
-    let remember = |name: &str, value: &str| {
+/// Sets the cookies that keep choices made by query.
+pub fn remember(response: &mut Response, remember: Remember) {
+    let cookie = |name: &str, value: &str| {
         HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={YEAR}; SameSite=Lax"))
     };
-    if let Some(lang) = lang_from_query
-        && let Ok(v) = remember("lang", lang.code())
+    if let Some(lang) = remember.lang
+        && let Ok(v) = cookie("lang", lang.code())
     {
         response.headers_mut().append(SET_COOKIE, v);
     }
-    if let Some(city) = city_from_query
-        && let Ok(v) = remember("city", &city.kato.to_string())
+    if let Some(kato) = remember.city
+        && let Ok(v) = cookie("city", &kato.to_string())
     {
         response.headers_mut().append(SET_COOKIE, v);
     }
-    response
 }
 
 #[cfg(test)]

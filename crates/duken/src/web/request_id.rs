@@ -1,15 +1,11 @@
 //! Every request gets an id: taken from a sane incoming `X-Request-Id` (a proxy's), or made
 //! here. It is in every log line of the request (a tracing span), in the `X-Request-Id`
 //! response header, and on error pages, so a visitor's report finds its log lines.
-//! The same middleware writes the access log and the HTTP metrics.
-
-use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use tracing::Instrument;
 
 pub const HEADER: &str = "x-request-id";
 
@@ -17,11 +13,11 @@ pub const HEADER: &str = "x-request-id";
 pub struct RequestId(pub String);
 
 impl RequestId {
-    fn new() -> Self {
+    pub fn new() -> Self {
         RequestId(format!("{:016x}", rand::random::<u64>()))
     }
 
-    fn from_header(value: &HeaderValue) -> Option<Self> {
+    pub fn from_header(value: &HeaderValue) -> Option<Self> {
         let text = value.to_str().ok()?;
         let sane =
             (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
@@ -30,12 +26,13 @@ impl RequestId {
 }
 
 /// The route that matched, carried out of the router on the response for the metrics label.
-#[derive(Clone)]
-pub struct MatchedRoute(pub String);
+/// Route patterns are few and fixed, so each is leaked once and then shared as `'static`.
+#[derive(Clone, Copy)]
+pub struct MatchedRoute(pub &'static str);
 
 /// Inside the router (`route_layer`), where the matched route is known.
 pub async fn record_route(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().map(|m| intern(m.as_str()));
     let mut response = next.run(request).await;
     if let Some(route) = route {
         response.extensions_mut().insert(MatchedRoute(route));
@@ -43,29 +40,19 @@ pub async fn record_route(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn track(mut request: Request, next: Next) -> Response {
-    let id = request.headers().get(HEADER).and_then(RequestId::from_header).unwrap_or_else(RequestId::new);
-    request.extensions_mut().insert(id.clone());
-    let method = request.method().clone();
-    // The path only: query strings may one day carry things that must not be logged.
-    let path = request.uri().path().to_owned();
-    let span = tracing::info_span!("request", id = %id.0, %method, path = %path);
-    let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
-    let elapsed = started.elapsed();
-
-    let status = response.status().as_u16();
-    let route = response.extensions().get::<MatchedRoute>().map_or("unmatched", |r| r.0.as_str()).to_owned();
-    metrics::counter!("duken_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
-        .increment(1);
-    metrics::histogram!("duken_http_request_duration_seconds", "route" => route).record(elapsed.as_secs_f64());
-    span.in_scope(|| {
-        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
-    });
-    if let Ok(v) = HeaderValue::from_str(&id.0) {
-        response.headers_mut().insert(HEADER, v);
+/// A `'static` copy of a route pattern. Only patterns registered in the router reach this, so
+/// the set is bounded by the code.
+fn intern(route: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{LazyLock, Mutex};
+    static ROUTES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+    let mut routes = ROUTES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = routes.get(route) {
+        return r;
     }
-    response
+    let leaked: &'static str = Box::leak(route.to_owned().into_boxed_str());
+    routes.insert(leaked);
+    leaked
 }
 
 #[cfg(test)]

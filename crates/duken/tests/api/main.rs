@@ -6,3 +6,4 @@ mod bad_input;
 mod catalog_api;
 mod pages;
 mod platform;
+mod shutdown;
