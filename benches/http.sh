@@ -55,6 +55,13 @@ run "bare axum GET / (hello-axum)" http://127.0.0.1:18182/
 run "duken GET /api/v1/products/1 (SQLite)" "http://127.0.0.1:18181/api/v1/products/1?city=750000000"
 run "duken GET / home page (SQLite)" "http://127.0.0.1:18181/"
 
+# The same server with the catalog cache off: every request queries the database.
+"$bin/duken" --data-dir "$work/data" --listen 127.0.0.1:18184 --catalog-cache-ms 0 --demo-mode false >"$work/duken-nocache.log" 2>&1 &
+pids+=($!)
+wait_up http://127.0.0.1:18184/readyz
+run "duken GET /api/v1/products/1 (SQLite, cache off)" "http://127.0.0.1:18184/api/v1/products/1?city=750000000"
+run "duken GET / home page (SQLite, cache off)" "http://127.0.0.1:18184/"
+
 if [ -n "${DUKEN_BENCH_POSTGRES_URL:-}" ]; then
   "$bin/duken" --database-url "$DUKEN_BENCH_POSTGRES_URL" --listen 127.0.0.1:18183 >"$work/duken-pg.log" 2>&1 &
   pids+=($!)
@@ -76,7 +83,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   echo
   echo "- Command: \`benches/http.sh $duration\` (wrk -t$threads -c$connections -d${duration}s --latency, after a 2 s warm-up per target)"
   echo "- Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk runs on the same machine and shares its cores"
-  echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); release profile; duken logs every request to a file, as in production"
+  echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); release profile; duken logs every request to a file, as in production; catalog cache ${DUKEN_CATALOG_CACHE_MS:-1000} ms unless marked off"
   echo
   echo "| target | requests/s | p99 latency |"
   echo "|---|---:|---:|"

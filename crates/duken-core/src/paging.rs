@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Which page of a list to show. Pages count from 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     pub page: u32,
     pub per_page: u32,

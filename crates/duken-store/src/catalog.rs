@@ -102,7 +102,7 @@ pub struct OfferInCity {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ProductOrder {
     #[default]
     Newest,
@@ -111,7 +111,7 @@ pub enum ProductOrder {
 }
 
 /// Which products to list.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProductQuery {
     /// A category and everything below it in the tree.
     pub category: Option<i64>,

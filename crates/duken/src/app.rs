@@ -10,6 +10,7 @@ use duken_store::demo::DemoCatalog;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
+use crate::catalog::cache::CatalogReader;
 use crate::config::Config;
 use crate::telemetry;
 use crate::web::prefs::Cities;
@@ -18,6 +19,8 @@ use crate::web::prefs::Cities;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Catalog reads for pages and the buyer API, through a short-lived cache.
+    pub catalog: Arc<CatalogReader>,
     pub cities: Arc<Cities>,
     pub metrics: PrometheusHandle,
 }
@@ -46,7 +49,8 @@ impl App {
             tracing::info!(?report, "empty database: loaded the demo shop");
         }
         let cities = Arc::new(Cities::new(store.list_cities().await?)?);
-        let state = AppState { store, cities, metrics: telemetry::metrics_handle() };
+        let catalog = Arc::new(CatalogReader::new(store.clone(), Duration::from_millis(config.catalog_cache_ms)));
+        let state = AppState { store, catalog, cities, metrics: telemetry::metrics_handle() };
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
     }

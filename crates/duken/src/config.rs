@@ -57,6 +57,11 @@ pub struct Config {
     #[arg(long, env = "DUKEN_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
 
+    /// How long catalog query results may be reused, in milliseconds (0: never). Prices and
+    /// stock changed elsewhere show on pages at most this late.
+    #[arg(long, env = "DUKEN_CATALOG_CACHE_MS", default_value_t = 1000, global = true)]
+    pub catalog_cache_ms: u64,
+
     /// Demo mode: an empty database gets the demo shop at start.
     #[arg(long, env = "DUKEN_DEMO_MODE", default_value_t = true, action = ArgAction::Set, global = true)]
     pub demo_mode: bool,

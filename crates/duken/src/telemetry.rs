@@ -7,15 +7,25 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-pub fn init_logging(format: LogFormat, filter: &str) {
+/// Logs go to stderr through a background thread, so a request never waits for a write
+/// syscall: lines are formatted on the request's thread, queued, and written in batches
+/// (buffered, flushed whenever the queue is empty). Keep the returned guard alive until exit:
+/// dropping it flushes what is still queued. If the queue ever fills (128k lines behind),
+/// further lines are dropped rather than slowing requests down.
+#[must_use = "dropping the guard stops the log writer"]
+pub fn init_logging(format: LogFormat, filter: &str) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .thread_name("duken-log")
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer);
     let result = match format {
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Text => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
     };
     // A second call (tests) keeps the first subscriber.
     let _ = result;
+    guard
 }
 
 /// The process-wide metrics recorder, installed on first use.

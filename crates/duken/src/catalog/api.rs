@@ -7,17 +7,21 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::Uri;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use duken_core::catalog::Availability;
 use duken_core::{Lang, Localized, Money, PageRequest};
 use duken_store::StoreError;
-use duken_store::catalog::{Category, City, ProductQuery, Seller, SellerStore};
+use duken_store::catalog::{Category, City, ProductQuery, Seller};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::cache::Document;
 use super::{category_filter, clip, order_code, parse_order};
 use crate::app::AppState;
 use crate::web::error::{AppError, ErrorDocument};
@@ -136,7 +140,7 @@ pub struct PageParams {
 pub async fn list_categories(State(state): State<AppState>, uri: Uri) -> Result<Json<List<CategoryView>>, AppError> {
     let params = Params::from_uri(&uri);
     let page = params.page()?;
-    let all = state.store.list_categories().await?;
+    let all = state.catalog.categories().await?;
     let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
     let data = all
         .iter()
@@ -230,20 +234,21 @@ pub async fn list_products(
     let params = Params::from_uri(&uri);
     let page = params.page()?;
     let city = api_city(&prefs)?;
-    let categories = state.store.list_categories().await?;
+    let categories = state.catalog.categories().await?;
     let category = category_filter(&params, &categories)?;
     let order = parse_order(&params);
     debug_assert!(!order_code(order).is_empty());
     let query = ProductQuery { category, seller: None, city: city.kato, order, page };
-    let (products, total) = state.store.list_products(&query).await?;
+    let listing = state.catalog.list_products(&query).await?;
+    let (products, total) = (&listing.0, listing.1);
     let lang = prefs.lang;
     let data = products
-        .into_iter()
+        .iter()
         .map(|p| ProductSummaryView {
             id: p.id,
-            code: p.code,
+            code: p.code.clone(),
             category_id: p.category_id,
-            brand: p.brand,
+            brand: p.brand.clone(),
             title: (&p.title).into(),
             price_range: p
                 .min_price
@@ -359,27 +364,40 @@ pub async fn show_product(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
     Path(raw): Path<String>,
-) -> Result<Json<ProductView>, AppError> {
+) -> Result<Response, AppError> {
     let id = api_id(&raw)?;
     let city = api_city(&prefs)?;
     let lang = prefs.lang;
-    let (product, offers) = tokio::try_join!(
-        async { state.store.find_product(id).await.map_err(not_found("error-no-such-product", id)) },
-        async { state.store.offers_in_city(id, city.kato).await.map_err(AppError::from) },
+    // The document is the same for everyone asking for this product, city and language.
+    let body = state
+        .catalog
+        .document(Document::Product(id, city.kato, lang), product_document(&state, id, &city, lang))
+        .await?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+async fn product_document(state: &AppState, id: i64, city: &City, lang: Lang) -> Result<Bytes, AppError> {
+    let (product, offers, categories) = tokio::try_join!(
+        async { state.catalog.product(id).await.map_err(not_found("error-no-such-product", id)) },
+        async { state.catalog.offers_in_city(id, city.kato).await.map_err(AppError::from) },
+        async { state.catalog.categories().await.map_err(AppError::from) },
     )?;
-    let category = state.store.find_category(product.category_id).await?;
-    Ok(Json(ProductView {
+    let category = categories
+        .iter()
+        .find(|c| c.id == product.category_id)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("product {id} has no category {}", product.category_id)))?;
+    let view = ProductView {
         id: product.id,
-        code: product.code,
-        category: (&category).into(),
-        brand: product.brand,
-        model: product.model,
+        code: product.code.clone(),
+        category: category.into(),
+        brand: product.brand.clone(),
+        model: product.model.clone(),
         title: (&product.title).into(),
         description: (&product.description).into(),
-        attributes: product.attributes,
+        attributes: product.attributes.clone(),
         created_at: product.created_at,
         updated_at: product.updated_at,
-        city: CityView::from(&*city),
+        city: CityView::from(city),
         offers: offers
             .iter()
             .map(|o| OfferView {
@@ -397,7 +415,8 @@ pub async fn show_product(
             })
             .collect(),
         notice: crate::web::i18n::t(lang, "offers-not-an-offer"),
-    }))
+    };
+    serde_json::to_vec(&view).map(Bytes::from).map_err(|e| AppError::Internal(e.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -456,7 +475,8 @@ fn seller_view(s: &Seller, stores: Option<Vec<StoreView>>) -> SellerView {
 pub async fn list_sellers(State(state): State<AppState>, uri: Uri) -> Result<Json<List<SellerView>>, AppError> {
     let params = Params::from_uri(&uri);
     let page = params.page()?;
-    let (sellers, total) = state.store.list_sellers(page).await?;
+    let listing = state.catalog.list_sellers(page).await?;
+    let (sellers, total) = (&listing.0, listing.1);
     let data = sellers.iter().map(|s| seller_view(s, None)).collect();
     Ok(Json(list(&uri, &params, page, total, data)))
 }
@@ -473,8 +493,10 @@ pub async fn show_seller(
     Path(raw): Path<String>,
 ) -> Result<Json<SellerView>, AppError> {
     let id = api_id(&raw)?;
-    let seller = state.store.find_seller(id).await.map_err(not_found("error-no-such-seller", id))?;
-    let stores: Vec<SellerStore> = state.store.seller_stores(id).await?;
+    let (seller, stores) = tokio::try_join!(
+        async { state.catalog.seller(id).await.map_err(not_found("error-no-such-seller", id)) },
+        async { state.catalog.seller_stores(id).await.map_err(AppError::from) },
+    )?;
     let stores = stores
         .iter()
         .map(|s| StoreView {

@@ -125,7 +125,6 @@ async fn home(
     uri: Uri,
 ) -> Result<Response, AppError> {
     let ctx = PageCtx::new(&prefs, &uri);
-    let categories = state.store.list_categories().await?;
     let query = ProductQuery {
         category: None,
         seller: None,
@@ -133,7 +132,8 @@ async fn home(
         order: ProductOrder::Newest,
         page: PageRequest { page: 1, per_page: 12 },
     };
-    let (products, _) = state.store.list_products(&query).await?;
+    let (categories, listing) = tokio::try_join!(state.catalog.categories(), state.catalog.list_products(&query))?;
+    let products = &listing.0;
     html(&HomePage { groups: category_groups(&ctx, &categories), products: product_cards(&ctx, &products), ctx })
 }
 
@@ -150,7 +150,7 @@ async fn list_categories(
     uri: Uri,
 ) -> Result<Response, AppError> {
     let ctx = PageCtx::new(&prefs, &uri);
-    let categories = state.store.list_categories().await?;
+    let categories = state.catalog.categories().await?;
     html(&CategoriesPage { groups: category_groups(&ctx, &categories), ctx })
 }
 
@@ -177,19 +177,20 @@ async fn show_category(
     let ctx = PageCtx::new(&prefs, &uri);
     let params = Params::from_uri(&uri);
     let page = params.page()?;
-    let categories = state.store.list_categories().await?;
+    let categories = state.catalog.categories().await?;
     let trail = ancestry(&categories, id);
     let Some(category) = trail.last() else {
         return Err(AppError::NotFound(Message::new("error-no-such-category").arg("id", id.to_string())));
     };
     let order = parse_order(&params);
     let query = ProductQuery { category: Some(id), seller: None, city: prefs.city.kato, order, page };
-    let (products, total) = state.store.list_products(&query).await?;
+    let listing = state.catalog.list_products(&query).await?;
+    let (products, total) = (&listing.0, listing.1);
     html(&CategoryPage {
         name: category.name.get(ctx.lang).clone(),
         trail: trail.iter().map(|c| category_link(&ctx, c)).collect(),
         subcategories: children(&categories, Some(id)).into_iter().map(|c| category_link(&ctx, c)).collect(),
-        products: product_cards(&ctx, &products),
+        products: product_cards(&ctx, products),
         total,
         sorts: sort_options(&ctx, order),
         pager: Pager::new(&ctx, page.page, page.page_count(total)),
@@ -241,9 +242,9 @@ async fn show_product(
 ) -> Result<Response, AppError> {
     let id = path_id(&raw, "error-no-such-product")?;
     let ctx = PageCtx::new(&prefs, &uri);
-    let product = state.store.find_product(id).await.map_err(not_found("error-no-such-product", id))?;
+    let product = state.catalog.product(id).await.map_err(not_found("error-no-such-product", id))?;
     let (categories, offers) =
-        tokio::try_join!(state.store.list_categories(), state.store.offers_in_city(id, prefs.city.kato))?;
+        tokio::try_join!(state.catalog.categories(), state.catalog.offers_in_city(id, prefs.city.kato))?;
     let lang = ctx.lang;
     let offers = offers
         .iter()
@@ -302,7 +303,8 @@ async fn list_sellers(
 ) -> Result<Response, AppError> {
     let ctx = PageCtx::new(&prefs, &uri);
     let page = Params::from_uri(&uri).page()?;
-    let (sellers, total) = state.store.list_sellers(page).await?;
+    let listing = state.catalog.list_sellers(page).await?;
+    let (sellers, total) = (&listing.0, listing.1);
     let sellers = sellers
         .iter()
         .map(|s| SellerLine {
@@ -349,11 +351,11 @@ async fn show_seller(
     let id = path_id(&raw, "error-no-such-seller")?;
     let ctx = PageCtx::new(&prefs, &uri);
     let page = Params::from_uri(&uri).page()?;
-    let seller = state.store.find_seller(id).await.map_err(not_found("error-no-such-seller", id))?;
+    let seller = state.catalog.seller(id).await.map_err(not_found("error-no-such-seller", id))?;
     let query =
         ProductQuery { category: None, seller: Some(id), city: prefs.city.kato, order: ProductOrder::Newest, page };
-    let (stores, (products, total)) =
-        tokio::try_join!(state.store.seller_stores(id), state.store.list_products(&query))?;
+    let (stores, listing) = tokio::try_join!(state.catalog.seller_stores(id), state.catalog.list_products(&query))?;
+    let (products, total) = (&listing.0, listing.1);
     let lang = ctx.lang;
     let stores = stores
         .iter()
@@ -376,7 +378,7 @@ async fn show_seller(
         description: seller.description.get(lang).clone(),
         since: format_local(seller.created_at, lang),
         stores,
-        products: product_cards(&ctx, &products),
+        products: product_cards(&ctx, products),
         total,
         pager: Pager::new(&ctx, page.page, page.page_count(total)),
         ctx,

@@ -3,6 +3,7 @@
 //! both read through `duken_store::catalog` and share the helpers here.
 
 pub mod api;
+pub mod cache;
 pub mod html;
 
 use std::collections::HashMap;

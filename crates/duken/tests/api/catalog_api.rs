@@ -105,4 +105,31 @@ crate::backend_tests! {
         let (_, foreign) = app.get_json(&format!("/api/v1/sellers/{}", abroad["id"])).await;
         assert!(foreign["stores"].as_array().unwrap().iter().all(|s| s["city"].is_null() && s["country"] != "KZ"));
     }
+
+    async fn a_price_changed_elsewhere_shows_within_the_cache_lifetime(app: TestApp) {
+        let (_, before) = app.get_json("/api/v1/products/1?city=750000000").await;
+        let offer = before["offers"][0]["id"].as_i64().unwrap();
+        let new_price = before["offers"][0]["price"]["tiyn"].as_i64().unwrap() + 100;
+        // As a price-list import on another node would: straight to the database.
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query(
+            "UPDATE offer_prices SET price_tiyn = $1 WHERE offer_id = $2 AND city_kato = '750000000'"
+        )
+        .bind(new_price)
+        .bind(offer)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        .unwrap());
+        let started = std::time::Instant::now();
+        loop {
+            let (_, now) = app.get_json("/api/v1/products/1?city=750000000").await;
+            let prices: Vec<i64> = now["offers"].as_array().unwrap().iter().map(|o| o["price"]["tiyn"].as_i64().unwrap()).collect();
+            if prices.contains(&new_price) {
+                break;
+            }
+            // The default cache lifetime is 1 s.
+            assert!(started.elapsed() < std::time::Duration::from_millis(2500), "the new price never showed: {prices:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
 }

@@ -132,7 +132,8 @@ where
     Fut: Future<Output = ()>,
 {
     if std::env::var_os("TEST_LOG").is_some() {
-        duken::telemetry::init_logging(duken::config::LogFormat::Text, "info,sqlx=warn");
+        // The writer lives as long as the test process.
+        std::mem::forget(duken::telemetry::init_logging(duken::config::LogFormat::Text, "info,sqlx=warn"));
     }
     let mut config = Config::defaults();
     let data_dir = tempfile::tempdir().expect("a temporary directory");
