@@ -134,7 +134,7 @@ async fn home(
     };
     let (categories, listing) = tokio::try_join!(state.catalog.categories(), state.catalog.list_products(&query))?;
     let products = &listing.0;
-    html(&HomePage { groups: category_groups(&ctx, &categories), products: product_cards(&ctx, &products), ctx })
+    html(&HomePage { groups: category_groups(&ctx, &categories), products: product_cards(&ctx, products), ctx })
 }
 
 #[derive(Template)]
