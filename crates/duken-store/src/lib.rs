@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{Connection, PgPool, SqlitePool};
 
 pub use error::StoreError;
 
@@ -170,6 +170,10 @@ impl Store {
             DatabaseTarget::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL {}: {e}", redact_url(url))))?;
+                // One direct connection first, so that a wrong host, password or database name
+                // is reported as itself rather than as a pool timeout.
+                let first = sqlx::PgConnection::connect_with(&options).await?;
+                first.close().await?;
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(10))

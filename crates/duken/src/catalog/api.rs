@@ -16,13 +16,12 @@ use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use duken_core::catalog::Availability;
 use duken_core::{Lang, Localized, Money, PageRequest};
-use duken_store::StoreError;
 use duken_store::catalog::{Category, City, ProductQuery, Seller};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::cache::Document;
-use super::{category_filter, clip, order_code, parse_order};
+use super::{category_filter, clip, not_found, order_code, parse_order};
 use crate::app::AppState;
 use crate::web::error::{AppError, ErrorDocument};
 use crate::web::i18n::Message;
@@ -345,13 +344,6 @@ pub struct ProductParams {
 
 fn api_id(raw: &str) -> Result<i64, AppError> {
     parse_id(raw).ok_or_else(|| AppError::bad_param("id", Message::new("error-bad-id").arg("given", clip(raw))))
-}
-
-fn not_found(what: &'static str, id: i64) -> impl FnOnce(StoreError) -> AppError {
-    move |e| match e {
-        StoreError::NotFound => AppError::NotFound(Message::new(what).arg("id", id.to_string())),
-        other => other.into(),
-    }
 }
 
 /// One product with every seller's offer for the city, cheapest first.

@@ -8,10 +8,9 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use duken_core::PageRequest;
 use duken_core::time::format_local;
-use duken_store::StoreError;
 use duken_store::catalog::{Category, ProductOrder, ProductQuery, ProductSummary};
 
-use super::{ancestry, availability_text, children, clip, order_code, parse_order, price_range_text};
+use super::{ancestry, availability_text, children, clip, not_found, order_code, parse_order, price_range_text};
 use crate::app::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::{Message, t, t_args};
@@ -102,13 +101,6 @@ fn sort_options(ctx: &PageCtx, current: ProductOrder) -> Vec<SortOption> {
 /// A path id that is not a positive number names no page: a 404 that says so.
 fn path_id(raw: &str, what: &'static str) -> Result<i64, AppError> {
     parse_id(raw).ok_or_else(|| AppError::NotFound(Message::new(what).arg("id", clip(raw))))
-}
-
-fn not_found(what: &'static str, id: i64) -> impl FnOnce(StoreError) -> AppError {
-    move |e| match e {
-        StoreError::NotFound => AppError::NotFound(Message::new(what).arg("id", id.to_string())),
-        other => other.into(),
-    }
 }
 
 #[derive(Template)]

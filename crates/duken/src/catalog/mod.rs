@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use duken_core::catalog::Availability;
 use duken_core::{Lang, Money};
+use duken_store::StoreError;
 use duken_store::catalog::{Category, ProductOrder};
 
 use crate::web::error::AppError;
@@ -84,6 +85,15 @@ pub fn category_filter(params: &Params, categories: &[Category]) -> Result<Optio
         Some(id) if categories.iter().any(|c| c.id == id) => Ok(Some(id)),
         Some(id) => Err(AppError::bad_param("category", Message::new("error-unknown-category").arg("id", id))),
         None => Err(AppError::bad_param("category", Message::new("error-bad-id").arg("given", clip(raw)))),
+    }
+}
+
+/// Turns the store's "no such row" into a 404 that names what was looked for (`what` is a
+/// message taking `$id`); other store errors stay internal.
+pub fn not_found(what: &'static str, id: i64) -> impl FnOnce(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::NotFound => AppError::NotFound(Message::new(what).arg("id", id.to_string())),
+        other => other.into(),
     }
 }
 

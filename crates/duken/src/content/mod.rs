@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
@@ -121,11 +121,7 @@ struct HelpIndexPage {
     pages: Vec<HelpLink>,
 }
 
-async fn help_index(
-    State(_): State<AppState>,
-    Extension(prefs): Extension<Prefs>,
-    uri: Uri,
-) -> Result<Response, AppError> {
+async fn help_index(Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
     let ctx = PageCtx::new(&prefs, &uri);
     let pages = HELP
         .iter()
