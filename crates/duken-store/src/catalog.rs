@@ -482,21 +482,3 @@ impl OfferInCity {
         (self.price, self.availability(), self.offer_id)
     }
 }
-
-impl Store {
-    pub async fn find_category(&self, id: i64) -> Result<Category, StoreError> {
-        let r: CategoryRow = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT id, code, parent_id, name_kk, name_ru, name_en, sort_order FROM categories WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_one(p)
-        .await)?;
-        Ok(Category {
-            id: r.id,
-            code: r.code,
-            parent_id: r.parent_id,
-            name: localized(r.name_kk, r.name_ru, r.name_en),
-            sort_order: r.sort_order,
-        })
-    }
-}

@@ -54,7 +54,7 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
         let elapsed = started.elapsed();
         let status = response.status().as_u16();
         let route = response.extensions().get::<MatchedRoute>().map_or("unmatched", |r| r.0);
-        metrics::counter!("duken_http_requests_total", "method" => method, "route" => route, "status" => status_label(status))
+        metrics::counter!("duken_http_requests_total", "method" => method, "route" => route, "status" => status.to_string())
             .increment(1);
         metrics::histogram!("duken_http_request_duration_seconds", "route" => route).record(elapsed.as_secs_f64());
         tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
@@ -76,8 +76,4 @@ fn method_label(method: &Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         _ => "other",
     }
-}
-
-fn status_label(status: u16) -> String {
-    status.to_string()
 }
