@@ -6,18 +6,15 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::logwriter::{LogFlusher, batch_writer};
 
-/// Logs go to stderr through a background thread, so a request never waits for a write
-/// syscall: lines are formatted on the request's thread, queued, and written in batches
-/// (buffered, flushed whenever the queue is empty). Keep the returned guard alive until exit:
-/// dropping it flushes what is still queued. If the queue ever fills (128k lines behind),
-/// further lines are dropped rather than slowing requests down.
+/// Logs go to stderr in batches written by a background thread ([`crate::logwriter`]), so a
+/// request never waits for a write syscall. Keep the returned guard alive until exit:
+/// dropping it writes out what is still pending.
 #[must_use = "dropping the guard stops the log writer"]
-pub fn init_logging(format: LogFormat, filter: &str) -> tracing_appender::non_blocking::WorkerGuard {
+pub fn init_logging(format: LogFormat, filter: &str) -> LogFlusher {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .thread_name("duken-log")
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+    let (writer, guard) = batch_writer(std::io::stderr());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer);
     let result = match format {
         LogFormat::Text => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),

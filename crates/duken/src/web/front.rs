@@ -28,7 +28,9 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
     let method = method_label(request.method());
     // The path only: query strings may one day carry things that must not be logged.
     let path = request.uri().path().to_owned();
-    let span = tracing::info_span!("request", id = %id.0, method, path = %path);
+    // The span carries only the id, so every line logged while handling the request has it;
+    // the access line below adds the rest.
+    let span = tracing::info_span!("request", id = %id.0);
 
     async move {
         let (prefs, remember) = prefs::choose(&state.cities, &request);
@@ -57,7 +59,7 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
         metrics::counter!("duken_http_requests_total", "method" => method, "route" => route, "status" => status.to_string())
             .increment(1);
         metrics::histogram!("duken_http_request_duration_seconds", "route" => route).record(elapsed.as_secs_f64());
-        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+        tracing::info!(method, path = %path, status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
         response
     }
     .instrument(span)
