@@ -83,7 +83,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   echo
   echo "- Command: \`benches/http.sh $duration\` (wrk -t$threads -c$connections -d${duration}s --latency, after a 2 s warm-up per target)"
   echo "- Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk runs on the same machine and shares its cores"
-  echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); release profile; duken logs every request to a file, as in production; catalog cache ${DUKEN_CATALOG_CACHE_MS:-1000} ms unless marked off"
+  echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -z "$(git status --porcelain 2>/dev/null)" ] || echo ' plus uncommitted changes'); release profile; duken logs every request to a file, as in production; catalog cache ${DUKEN_CATALOG_CACHE_MS:-1000} ms unless marked off"
   echo
   echo "| target | requests/s | p99 latency |"
   echo "|---|---:|---:|"
