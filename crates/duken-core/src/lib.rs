@@ -11,7 +11,9 @@ pub mod country;
 pub mod kato;
 pub mod lang;
 pub mod money;
+pub mod otp;
 pub mod paging;
+pub mod phone;
 pub mod time;
 
 pub use bin::{Bin, IdNumberError, Iin};
@@ -20,3 +22,4 @@ pub use kato::Kato;
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use paging::{PageRequest, PagingError};
+pub use phone::{Phone, PhoneError};
