@@ -9,6 +9,8 @@
 //! **Architecture invariant:** this crate knows nothing of HTTP, templates or languages
 //! beyond the `kk/ru/en` columns; it returns rows and [`StoreError`]s.
 
+pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod demo;
 mod error;

@@ -161,3 +161,46 @@ attr-age_from = Age from
 attr-size = Size
 attr-weight_kg = Weight, kg
 attr-count = Count
+
+nav-signin = Sign in
+nav-profile = My account
+signin-title = Sign in or sign up
+signin-lead = Enter your Kazakhstan mobile number. We will send a one-time code by SMS; if the number has no account yet, one is opened for it.
+signin-phone = Mobile number
+signin-phone-hint = Any spelling works: +7 701 234 56 78, 8 701 234 5678, 87012345678.
+signin-accept = I have read and accept the
+signin-send-code = Send the code
+signin-code-title = Enter the code
+signin-code-sent = We sent a 6-digit code to { $phone }. It is valid for 5 minutes.
+signin-demo-outbox = Demo mode: no SMS is really sent; the code is in the
+signin-code-label = Code from the SMS
+signin-verify = Sign in
+signin-code-resend = Send a new code
+safety-codes = duken never asks for a code, password or card number by phone or message. Type a code only into this screen of duken — never tell it to anyone.
+sms-code = duken: your sign-in code is { $code }. Do not tell it to anyone — duken never asks for it by phone or message.
+profile-title = My account
+profile-agreement = version { $version }, accepted { $date }
+profile-read-agreement = Read the agreement
+profile-sessions = Where you are signed in
+profile-this-session = (this device)
+profile-signout-all = Sign out everywhere
+signout = Sign out
+demo-sms-title = Demo SMS outbox
+demo-sms-note = Demo mode: duken sends no real SMS. The messages it would have sent are listed here; this page does not exist outside demo mode.
+demo-sms-empty = No messages yet.
+error-forbidden-title = Not allowed
+error-too-many-title = Too many requests
+error-csrf = This form has expired or did not come from duken’s page. Go back, reload the page and try again.
+error-too-many-codes = Too many codes were requested. Try again in { $seconds } s.
+error-phone-shape = A mobile number has 11 digits, such as +7 701 234 56 78.
+error-phone-foreign = Only Kazakhstan mobile numbers (+7 7…) can be used.
+error-phone-not-mobile = This is not a mobile number; the code is sent by SMS.
+error-accept-required = To continue, accept the user agreement.
+error-code-format = The code is 6 digits.
+error-code-wrong = { $remaining ->
+    [one] Wrong code. { $remaining } try left.
+   *[other] Wrong code. { $remaining } tries left.
+}
+error-code-locked = Too many wrong tries: this code no longer works. Ask for a new one.
+error-code-expired = This code has expired. Ask for a new one.
+error-code-none = There is no valid code for this number. Ask for a new one.

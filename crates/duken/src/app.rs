@@ -5,11 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use duken_core::otp::CodePolicy;
 use duken_store::Store;
 use duken_store::demo::DemoCatalog;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
+use crate::accounts::{Accounts, SecretKey};
 use crate::catalog::cache::CatalogReader;
 use crate::config::Config;
 use crate::telemetry;
@@ -22,6 +24,7 @@ pub struct AppState {
     /// Catalog reads for pages and the buyer API, through a short-lived cache.
     pub catalog: Arc<CatalogReader>,
     pub cities: Arc<Cities>,
+    pub accounts: Arc<Accounts>,
     pub metrics: PrometheusHandle,
 }
 
@@ -50,7 +53,9 @@ impl App {
         }
         let cities = Arc::new(Cities::new(store.list_cities().await?)?);
         let catalog = Arc::new(CatalogReader::new(store.clone(), Duration::from_millis(config.catalog_cache_ms)));
-        let state = AppState { store, catalog, cities, metrics: telemetry::metrics_handle() };
+        let key = SecretKey::load(config.secret_key.as_deref(), &config.data_dir)?;
+        let accounts = Arc::new(Accounts { key, policy: CodePolicy::default(), demo: config.demo_mode });
+        let state = AppState { store, catalog, cities, accounts, metrics: telemetry::metrics_handle() };
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
     }

@@ -66,6 +66,11 @@ pub struct Config {
     #[arg(long, env = "DUKEN_DEMO_MODE", default_value_t = true, action = ArgAction::Set, global = true)]
     pub demo_mode: bool,
 
+    /// The server's secret key (64 hex digits) for hashing sign-in codes; by default read from
+    /// (or created in) `DATA_DIR/secret.key`. Nodes sharing a database must share it.
+    #[arg(long, env = "DUKEN_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+
     /// Log lines as text for people or JSON for collectors.
     #[arg(long, env = "DUKEN_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,

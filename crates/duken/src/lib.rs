@@ -1,6 +1,7 @@
 //! The duken application: configuration, the web layer and the domain modules that serve the
 //! storefront, the JSON API and operations endpoints. See ARCHITECTURE.md for the map.
 
+pub mod accounts;
 pub mod app;
 pub mod catalog;
 pub mod config;

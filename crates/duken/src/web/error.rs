@@ -36,6 +36,13 @@ pub enum AppError {
     /// Nothing at this address; the message says what was looked for.
     NotFound(Message),
     BadRequest(Vec<FieldError>),
+    /// Refused whoever asks (a form without its CSRF token); the message says why.
+    Forbidden(Message),
+    /// Too many requests of this kind; try again after this many seconds.
+    TooManyRequests {
+        retry_after_secs: u64,
+        message: Message,
+    },
     MethodNotAllowed,
     PayloadTooLarge,
     HeadersTooLarge,
@@ -54,6 +61,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -68,6 +77,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "invalid_parameter",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::HeadersTooLarge => "headers_too_large",
@@ -81,6 +92,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "error-not-found-title",
             AppError::BadRequest(_) => "error-bad-request-title",
+            AppError::Forbidden(_) => "error-forbidden-title",
+            AppError::TooManyRequests { .. } => "error-too-many-title",
             AppError::MethodNotAllowed => "error-method-title",
             AppError::PayloadTooLarge => "error-too-large-title",
             AppError::HeadersTooLarge => "error-headers-title",
@@ -95,6 +108,7 @@ impl AppError {
         match self {
             AppError::NotFound(m) => vec![(None, m.render(lang))],
             AppError::BadRequest(fields) => fields.iter().map(|f| (Some(f.field), f.message.render(lang))).collect(),
+            AppError::Forbidden(m) | AppError::TooManyRequests { message: m, .. } => vec![(None, m.render(lang))],
             AppError::MethodNotAllowed => vec![(None, t(lang, "error-method-detail"))],
             AppError::PayloadTooLarge => vec![(None, t(lang, "error-too-large-detail"))],
             AppError::HeadersTooLarge => vec![(None, t(lang, "error-headers-detail"))],
@@ -139,6 +153,9 @@ pub struct ErrorReport(pub Arc<AppError>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
+        if let AppError::TooManyRequests { retry_after_secs, .. } = &self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         response.extensions_mut().insert(ErrorReport(Arc::new(self)));
         response
     }

@@ -3,12 +3,13 @@
 //!
 //! 1. a request id and a tracing span ([`RequestId`]);
 //! 2. the header size limit ([`limits::headers_too_large`], 431);
-//! 3. the visitor's language and city ([`prefs::choose`]);
+//! 3. the visitor's language and city ([`prefs::choose`]), CSRF token and signed-in user;
 //! 4. the rest of the stack and the router;
 //! 5. the body of any error response ([`error::finish`]), in the visitor's language;
 //! 6. cookies for choices made by query, security headers, `X-Request-Id`;
 //! 7. the access log line and the HTTP metrics.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -17,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
+use crate::accounts::{SESSION_COOKIE, token_hash};
 use crate::app::AppState;
 use crate::web::error::{self, AppError};
 use crate::web::request_id::{self, MatchedRoute, RequestId};
@@ -33,7 +35,13 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
     let span = tracing::info_span!("request", id = %id.0);
 
     async move {
-        let (prefs, remember) = prefs::choose(&state.cities, &request);
+        let (mut prefs, remember) = prefs::choose(&state.cities, &request);
+        if let Some(token) = prefs::cookie(request.headers(), SESSION_COOKIE) {
+            match state.store.session_user(&token_hash(token), chrono::Utc::now()).await {
+                Ok(viewer) => prefs.viewer = viewer.map(Arc::new),
+                Err(e) => tracing::error!(error = %e, "looking up a session failed"),
+            }
+        }
         let response = if limits::headers_too_large(&request) {
             AppError::HeadersTooLarge.into_response()
         } else {

@@ -63,6 +63,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(api)
         .merge(crate::catalog::html::routes())
         .merge(crate::content::routes())
+        .merge(crate::accounts::html::routes())
         .route(
             "/openapi.json",
             get(move || async move { ([(CONTENT_TYPE, "application/json")], openapi_json.to_string()) }),

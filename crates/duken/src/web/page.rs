@@ -31,6 +31,9 @@ pub struct PageCtx {
     pub path: String,
     params: Params,
     pub notices: Vec<String>,
+    /// For the hidden `csrf` field of every form.
+    pub csrf: String,
+    pub signed_in: bool,
 }
 
 impl PageCtx {
@@ -68,6 +71,8 @@ impl PageCtx {
             path: path.to_owned(),
             params: Params::default(),
             notices,
+            csrf: prefs.csrf.to_string(),
+            signed_in: prefs.viewer.is_some(),
         }
     }
 

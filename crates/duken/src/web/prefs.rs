@@ -13,6 +13,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use duken_core::{Kato, Lang};
+use duken_store::accounts::SessionUser;
 use duken_store::catalog::City;
 
 use crate::web::params::Params;
@@ -61,6 +62,19 @@ pub struct Prefs {
     /// The `?city=` value given when it named no known city.
     pub city_problem: Option<String>,
     pub cities: Arc<Cities>,
+    /// The signed-in user, resolved once per request from the session cookie.
+    pub viewer: Option<Arc<SessionUser>>,
+    /// The CSRF token every form of this visitor carries (the `csrf` cookie's value).
+    pub csrf: Arc<str>,
+    /// Whether the token came with the request (a form can only match one that did).
+    pub csrf_from_cookie: bool,
+}
+
+pub const CSRF_COOKIE: &str = "csrf";
+
+/// A `csrf` cookie value we issued: 64 hex digits.
+fn sane_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 const YEAR: u32 = 365 * 24 * 3600;
@@ -81,6 +95,15 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub struct Remember {
     lang: Option<Lang>,
     city: Option<Kato>,
+    /// A CSRF token issued in this response.
+    new_csrf: Option<Arc<str>>,
+    /// Behind HTTPS (per `X-Forwarded-Proto`): cookies get `Secure`.
+    pub secure: bool,
+}
+
+/// The attributes of duken's cookies.
+pub fn cookie_attributes(secure: bool, max_age: u32) -> String {
+    format!("Path=/; Max-Age={max_age}; SameSite=Lax{}", if secure { "; Secure" } else { "" })
 }
 
 /// Decides the language and the city of a request (see the module documentation).
@@ -96,18 +119,33 @@ pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
     let city_query = params.get("city").filter(|c| !c.trim().is_empty());
     let city_from_query = city_query.and_then(|c| cities.resolve(c)).cloned();
     let city_problem = city_query.filter(|_| city_from_query.is_none()).map(str::to_owned);
-    let remember = Remember { lang: lang_from_query, city: city_from_query.as_ref().map(|c| c.kato) };
+    let remember = Remember {
+        lang: lang_from_query,
+        city: city_from_query.as_ref().map(|c| c.kato),
+        new_csrf: None,
+        secure: false,
+    };
     let city = city_from_query
         .or_else(|| cookie(headers, "city").and_then(|c| cities.resolve(c)).cloned())
         .unwrap_or_else(|| cities.default_city().clone());
-    (Prefs { lang, city, city_problem, cities: cities.clone() }, remember)
+    let (csrf, csrf_from_cookie): (Arc<str>, bool) = match cookie(headers, CSRF_COOKIE).filter(|v| sane_token(v)) {
+        Some(token) => (Arc::from(token), true),
+        None => (Arc::from(crate::accounts::hex(&rand::random::<[u8; 32]>())), false),
+    };
+    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let remember = Remember { secure, new_csrf: (!csrf_from_cookie).then(|| csrf.clone()), ..remember };
+    (Prefs { lang, city, city_problem, cities: cities.clone(), viewer: None, csrf, csrf_from_cookie }, remember)
 }
 
 /// Sets the cookies that keep choices made by query.
 pub fn remember(response: &mut Response, remember: Remember) {
-    let cookie = |name: &str, value: &str| {
-        HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={YEAR}; SameSite=Lax"))
-    };
+    let attributes = cookie_attributes(remember.secure, YEAR);
+    let cookie = |name: &str, value: &str| HeaderValue::from_str(&format!("{name}={value}; {attributes}"));
+    if let Some(token) = &remember.new_csrf
+        && let Ok(v) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={token}; HttpOnly; {attributes}"))
+    {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
     if let Some(lang) = remember.lang
         && let Ok(v) = cookie("lang", lang.code())
     {

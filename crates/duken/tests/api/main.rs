@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accounts;
 mod bad_input;
 mod catalog_api;
 mod pages;

@@ -1,0 +1,324 @@
+//! Accounts (§2): users, one-time sign-in codes, sessions, agreement acceptances (§1, §7) and
+//! the development SMS outbox. Secrets are never stored: codes and session tokens are kept
+//! as hashes computed by the caller.
+
+use chrono::{DateTime, Utc};
+use duken_core::Phone;
+use duken_core::otp::{IssuedCode, RecentCodes};
+use sqlx::FromRow;
+
+use crate::audit::AuditEntry;
+use crate::{Store, StoreError, on_pool, on_tx};
+
+#[derive(Clone, Debug)]
+pub struct StoredCode {
+    pub id: i64,
+    pub code_hash: String,
+    pub issued: IssuedCode,
+}
+
+#[derive(FromRow)]
+struct CodeRow {
+    id: i64,
+    code_hash: String,
+    created_at: DateTime<Utc>,
+    attempts: i32,
+    used_at: Option<DateTime<Utc>>,
+}
+
+/// The signed-in user behind a session cookie.
+#[derive(Clone, Debug, FromRow)]
+pub struct SessionUser {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub phone: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Acceptance {
+    pub version: i32,
+    pub accepted_at: DateTime<Utc>,
+    pub channel: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SmsMessage {
+    pub id: i64,
+    pub phone: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a new session records about where it came from.
+#[derive(Clone, Debug)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// A new account's acceptance of the agreement (§1): which version, from where, how.
+#[derive(Clone, Debug)]
+pub struct NewAcceptance<'a> {
+    pub version: i32,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub channel: &'a str,
+}
+
+impl Store {
+    /// When codes went to this number and were asked for from this address, since `since`.
+    pub async fn recent_codes(&self, phone: &Phone, ip: &str, since: DateTime<Utc>) -> Result<RecentCodes, StoreError> {
+        let (to_phone, from_ip) = on_pool!(self.pool(), |p| {
+            let to_phone: Vec<DateTime<Utc>> =
+                sqlx::query_scalar("SELECT created_at FROM login_codes WHERE phone = $1 AND created_at >= $2")
+                    .bind(phone.as_str())
+                    .bind(since)
+                    .fetch_all(p)
+                    .await?;
+            let from_ip: Vec<DateTime<Utc>> =
+                sqlx::query_scalar("SELECT created_at FROM login_codes WHERE requester_ip = $1 AND created_at >= $2")
+                    .bind(ip)
+                    .bind(since)
+                    .fetch_all(p)
+                    .await?;
+            (to_phone, from_ip)
+        });
+        Ok(RecentCodes { to_phone, from_ip })
+    }
+
+    /// Records a code (by its hash) and, in the same transaction, the SMS that carries it.
+    pub async fn issue_code(
+        &self,
+        phone: &Phone,
+        code_hash: &str,
+        ip: &str,
+        sms_body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |t| sqlx::query(
+            "INSERT INTO login_codes (phone, code_hash, requester_ip, created_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(phone.as_str())
+        .bind(code_hash)
+        .bind(ip)
+        .bind(now)
+        .execute(t)
+        .await
+        .map(|_| ()))?;
+        on_tx!(&mut tx, |t| sqlx::query("INSERT INTO sms_outbox (phone, body, created_at) VALUES ($1, $2, $3)")
+            .bind(phone.as_str())
+            .bind(sms_body)
+            .bind(now)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        tx.commit().await
+    }
+
+    /// The newest code sent to this number.
+    pub async fn latest_code(&self, phone: &Phone) -> Result<Option<StoredCode>, StoreError> {
+        let row: Option<CodeRow> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, code_hash, created_at, attempts, used_at FROM login_codes
+             WHERE phone = $1 ORDER BY id DESC LIMIT 1"
+        )
+        .bind(phone.as_str())
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|r| StoredCode {
+            id: r.id,
+            code_hash: r.code_hash,
+            issued: IssuedCode {
+                created_at: r.created_at,
+                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                used: r.used_at.is_some(),
+            },
+        }))
+    }
+
+    pub async fn count_wrong_attempt(&self, code_id: i64) -> Result<(), StoreError> {
+        on_pool!(self.pool(), |p| sqlx::query("UPDATE login_codes SET attempts = attempts + 1 WHERE id = $1")
+            .bind(code_id)
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Uses the code and signs the number in: marks the code used (exactly once, even under
+    /// concurrent tries), creates the account if the number has none (recording its
+    /// acceptance of the agreement), and opens a session — all in one transaction, audited.
+    /// Returns the user id and whether the account is new; `None` if the code was used
+    /// meanwhile.
+    pub async fn sign_in_with_code(
+        &self,
+        code_id: i64,
+        phone: &Phone,
+        session: &NewSession<'_>,
+        acceptance: &NewAcceptance<'_>,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, bool)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let used =
+            on_tx!(&mut tx, |t| sqlx::query("UPDATE login_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now)
+                .bind(code_id)
+                .execute(t)
+                .await
+                .map(|r| r.rows_affected()))?;
+        if used != 1 {
+            return Ok(None);
+        }
+        let existing: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
+            .bind(phone.as_str())
+            .fetch_optional(t)
+            .await)?;
+        let (user_id, created) = match existing {
+            Some(id) => (id, false),
+            None => {
+                let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+                    "INSERT INTO users (phone, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id"
+                )
+                .bind(phone.as_str())
+                .bind(now)
+                .fetch_one(t)
+                .await)?;
+                on_tx!(&mut tx, |t| sqlx::query(
+                    "INSERT INTO agreement_acceptances (user_id, version, accepted_at, ip, user_agent, channel)
+                     VALUES ($1, $2, $3, $4, $5, $6)"
+                )
+                .bind(id)
+                .bind(acceptance.version)
+                .bind(now)
+                .bind(acceptance.ip)
+                .bind(acceptance.user_agent)
+                .bind(acceptance.channel)
+                .execute(t)
+                .await
+                .map(|_| ()))?;
+                (id, true)
+            }
+        };
+        let session_id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+             VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(session.token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(session.expires_at)
+        .bind(session.ip)
+        .bind(session.user_agent)
+        .fetch_one(t)
+        .await)?;
+        let user = format!("user:{user_id}");
+        if created {
+            let reason = format!("agreement version {}", acceptance.version);
+            tx.audit(&AuditEntry {
+                actor: &user,
+                action: "account.created",
+                subject: &user,
+                reason: &reason,
+                request_id,
+            })
+            .await?;
+        }
+        let subject = format!("session:{session_id}");
+        tx.audit(&AuditEntry {
+            actor: &user,
+            action: "session.opened",
+            subject: &subject,
+            reason: "one-time code",
+            request_id,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some((user_id, created)))
+    }
+
+    /// The user of a live session (not revoked, not expired).
+    pub async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT s.id AS session_id, u.id AS user_id, u.phone FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    pub async fn list_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<SessionInfo>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC"
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Revokes one session of the user, or all of them (`session: None`); audited. Returns
+    /// how many were revoked.
+    pub async fn revoke_sessions(
+        &self,
+        user_id: i64,
+        session: Option<i64>,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let revoked = on_tx!(&mut tx, |t| {
+            sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id = $3)"
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(session)
+        .execute(t)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        let user = format!("user:{user_id}");
+        let (action, subject) = match session {
+            Some(id) => ("session.revoked", format!("session:{id}")),
+            None => ("session.revoked_all", user.clone()),
+        };
+        let reason = format!("{revoked} session(s)");
+        tx.audit(&AuditEntry { actor: &user, action, subject: &subject, reason: &reason, request_id }).await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    pub async fn acceptances(&self, user_id: i64) -> Result<Vec<Acceptance>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT version, accepted_at, channel FROM agreement_acceptances WHERE user_id = $1 ORDER BY id DESC"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// The newest messages of the development SMS port.
+    pub async fn list_sms(&self, limit: i64) -> Result<Vec<SmsMessage>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, phone, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1"
+        )
+        .bind(limit)
+        .fetch_all(p)
+        .await)?)
+    }
+}

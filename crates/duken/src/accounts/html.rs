@@ -1,0 +1,346 @@
+//! Sign-in pages (§2, §10): number → code → session; sign out (here or everywhere); a
+//! minimal profile; the demo SMS outbox.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use chrono::Utc;
+use duken_core::otp::{CheckOutcome, Throttle, constant_time_eq};
+use duken_core::time::format_local;
+use duken_core::{Phone, PhoneError};
+use duken_store::accounts::{NewAcceptance, NewSession};
+
+use super::{Accounts, SESSION_COOKIE, new_session_token};
+use crate::app::AppState;
+use crate::content::AGREEMENT_VERSION;
+use crate::web::error::AppError;
+use crate::web::i18n::Message;
+use crate::web::page::{PageCtx, html};
+use crate::web::prefs::{Prefs, cookie_attributes};
+use crate::web::request_id::RequestId;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signin", get(show_signin).post(request_code))
+        .route("/signin/code", get(show_code).post(verify_code))
+        .route("/signout", post(sign_out))
+        .route("/profile", get(show_profile))
+        .route("/profile/sessions/revoke", post(sign_out_everywhere))
+        .route("/demo/sms", get(show_outbox))
+}
+
+type FormData = Form<HashMap<String, String>>;
+
+/// Every form carries the visitor's CSRF token; a form without it, or with another one, is
+/// refused (403) before anything else is looked at.
+fn check_csrf(prefs: &Prefs, form: &HashMap<String, String>) -> Result<(), AppError> {
+    let given = form.get("csrf").map(String::as_str).unwrap_or("");
+    if prefs.csrf_from_cookie && constant_time_eq(given.as_bytes(), prefs.csrf.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(Message::new("error-csrf")))
+    }
+}
+
+fn phone_error(e: PhoneError) -> Message {
+    Message::new(match e {
+        PhoneError::Shape => "error-phone-shape",
+        PhoneError::Foreign => "error-phone-foreign",
+        PhoneError::NotMobile => "error-phone-not-mobile",
+    })
+}
+
+/// The address a request came from, for throttling and the session list.
+fn client_ip(headers: &axum::http::HeaderMap) -> String {
+    // Behind a proxy, its first X-Forwarded-For entry; a deployment without one should strip
+    // the header at its edge.
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().chars().take(64).collect())
+        .unwrap_or_else(|| "direct".to_owned())
+}
+
+fn user_agent(headers: &axum::http::HeaderMap) -> String {
+    headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
+}
+
+#[derive(Template)]
+#[template(path = "accounts/signin.html")]
+struct SigninPage {
+    ctx: PageCtx,
+    phone: String,
+    error: Option<String>,
+}
+
+async fn show_signin(Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
+    if prefs.viewer.is_some() {
+        return Ok(Redirect::to("/profile").into_response());
+    }
+    html(&SigninPage { ctx: PageCtx::new(&prefs, &uri), phone: String::new(), error: None })
+}
+
+async fn request_code(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let raw = form.get("phone").map(String::as_str).unwrap_or("");
+    let again = |error: Message| -> Result<Response, AppError> {
+        let page = SigninPage {
+            error: Some(error.render(prefs.lang)),
+            phone: raw.chars().take(32).collect(),
+            ctx: PageCtx::new(&prefs, &uri),
+        };
+        Ok((StatusCode::BAD_REQUEST, html(&page)?).into_response())
+    };
+    if form.get("accept").map(String::as_str) != Some("yes") {
+        return again(Message::new("error-accept-required"));
+    }
+    let phone = match Phone::parse(raw) {
+        Ok(p) => p,
+        Err(e) => return again(phone_error(e)),
+    };
+    let accounts: &Accounts = &state.accounts;
+    let now = Utc::now();
+    let ip = client_ip(&headers);
+    let recent = state.store.recent_codes(&phone, &ip, now - chrono::Duration::hours(1)).await?;
+    if let Throttle::Wait(wait) = accounts.policy.may_send(now, &recent) {
+        let secs = u64::try_from(wait.num_seconds().max(1)).unwrap_or(1);
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: secs,
+            message: Message::new("error-too-many-codes").arg("seconds", i64::try_from(secs).unwrap_or(i64::MAX)),
+        });
+    }
+    let code = accounts.new_code();
+    // §10: the text itself says never to tell the code to anyone.
+    let sms = Message::new("sms-code").arg("code", code.as_str()).render(prefs.lang);
+    state.store.issue_code(&phone, &accounts.key.code_hash(&phone, &code), &ip, &sms, now).await?;
+    // The same answer whether or not the number has an account.
+    Ok(Redirect::to(&format!("/signin/code?phone={}", phone.as_str().replace('+', "%2B"))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/code.html")]
+struct CodePage {
+    ctx: PageCtx,
+    phone: String,
+    phone_shown: String,
+    demo: bool,
+    error: Option<String>,
+}
+
+async fn show_code(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let params = crate::web::params::Params::from_uri(&uri);
+    let phone =
+        Phone::parse(params.get("phone").unwrap_or("")).map_err(|e| AppError::bad_param("phone", phone_error(e)))?;
+    html(&CodePage {
+        phone: phone.as_str().to_owned(),
+        phone_shown: phone.to_string(),
+        demo: state.accounts.demo,
+        error: None,
+        ctx: PageCtx::new(&prefs, &uri),
+    })
+}
+
+async fn verify_code(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let phone = Phone::parse(form.get("phone").map(String::as_str).unwrap_or(""))
+        .map_err(|e| AppError::bad_param("phone", phone_error(e)))?;
+    let code = form.get("code").map(|c| c.trim()).unwrap_or("");
+    let accounts = &state.accounts;
+    let again = |error: Message| -> Result<Response, AppError> {
+        let page = CodePage {
+            phone: phone.as_str().to_owned(),
+            phone_shown: phone.to_string(),
+            demo: accounts.demo,
+            error: Some(error.render(prefs.lang)),
+            ctx: PageCtx::new(&prefs, &uri),
+        };
+        Ok((StatusCode::BAD_REQUEST, html(&page)?).into_response())
+    };
+    if !accounts.policy.is_well_formed(code) {
+        return again(Message::new("error-code-format"));
+    }
+    let now = Utc::now();
+    let stored = state.store.latest_code(&phone).await?;
+    let matches = stored
+        .as_ref()
+        .is_some_and(|s| constant_time_eq(s.code_hash.as_bytes(), accounts.key.code_hash(&phone, code).as_bytes()));
+    let outcome = accounts.policy.check(now, stored.as_ref().map(|s| &s.issued), matches);
+    if outcome.counts_as_wrong()
+        && let Some(s) = &stored
+    {
+        state.store.count_wrong_attempt(s.id).await?;
+    }
+    let Some(stored) = stored.filter(|_| outcome == CheckOutcome::Accepted) else {
+        return again(match outcome {
+            CheckOutcome::Wrong { remaining } => Message::new("error-code-wrong").arg("remaining", remaining),
+            CheckOutcome::Locked => Message::new("error-code-locked"),
+            CheckOutcome::Expired => Message::new("error-code-expired"),
+            CheckOutcome::NoCode | CheckOutcome::Accepted => Message::new("error-code-none"),
+        });
+    };
+    // A new token at every sign-in (the old session, if any, is ended): a token set before
+    // signing in never becomes a signed-in one.
+    if let Some(old) = &prefs.viewer {
+        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
+    }
+    let (token, token_hash) = new_session_token();
+    let ip = client_ip(&headers);
+    let agent = user_agent(&headers);
+    let session =
+        NewSession { token_hash: &token_hash, expires_at: Accounts::session_expiry(now), ip: &ip, user_agent: &agent };
+    let acceptance = NewAcceptance { version: AGREEMENT_VERSION as i32, ip: &ip, user_agent: &agent, channel: "web" };
+    if state.store.sign_in_with_code(stored.id, &phone, &session, &acceptance, &request_id.0, now).await?.is_none() {
+        return again(Message::new("error-code-none"));
+    }
+    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; {}",
+        cookie_attributes(secure, u32::try_from(super::SESSION_LIFETIME.num_seconds()).unwrap_or(u32::MAX))
+    );
+    let mut response = Redirect::to("/profile").into_response();
+    response
+        .headers_mut()
+        .append(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?);
+    Ok(response)
+}
+
+fn clear_session_cookie(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .append(SET_COOKIE, HeaderValue::from_static("session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"));
+    response
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    if let Some(viewer) = &prefs.viewer {
+        state.store.revoke_sessions(viewer.user_id, Some(viewer.session_id), &request_id.0, Utc::now()).await?;
+    }
+    Ok(clear_session_cookie(Redirect::to("/").into_response()))
+}
+
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let Some(viewer) = &prefs.viewer else { return Ok(Redirect::to("/signin").into_response()) };
+    state.store.revoke_sessions(viewer.user_id, None, &request_id.0, Utc::now()).await?;
+    Ok(clear_session_cookie(Redirect::to("/signin").into_response()))
+}
+
+pub struct SessionLine {
+    pub started: String,
+    pub ip: String,
+    pub agent: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/profile.html")]
+struct ProfilePage {
+    ctx: PageCtx,
+    phone: String,
+    agreement: Option<String>,
+    sessions: Vec<SessionLine>,
+}
+
+async fn show_profile(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let Some(viewer) = prefs.viewer.clone() else { return Ok(Redirect::to("/signin").into_response()) };
+    let now = Utc::now();
+    let (acceptances, sessions) =
+        tokio::try_join!(state.store.acceptances(viewer.user_id), state.store.list_sessions(viewer.user_id, now))?;
+    let lang = prefs.lang;
+    let phone = Phone::parse(&viewer.phone).map(|p| p.to_string()).unwrap_or_else(|_| viewer.phone.clone());
+    html(&ProfilePage {
+        phone,
+        agreement: acceptances.first().map(|a| {
+            Message::new("profile-agreement")
+                .arg("version", i64::from(a.version))
+                .arg("date", format_local(a.accepted_at, lang))
+                .render(lang)
+        }),
+        sessions: sessions
+            .iter()
+            .map(|s| SessionLine {
+                started: format_local(s.created_at, lang),
+                ip: s.ip.clone(),
+                agent: s.user_agent.chars().take(80).collect(),
+                current: s.id == viewer.session_id,
+            })
+            .collect(),
+        ctx: PageCtx::new(&prefs, &uri),
+    })
+}
+
+pub struct SmsLine {
+    pub phone: String,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/outbox.html")]
+struct OutboxPage {
+    ctx: PageCtx,
+    messages: Vec<SmsLine>,
+}
+
+/// The development SMS port's outbox; exists only in demo mode.
+async fn show_outbox(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    if !state.accounts.demo {
+        return Err(AppError::NotFound(Message::new("error-no-such-page")));
+    }
+    let messages = state.store.list_sms(50).await?;
+    let lang = prefs.lang;
+    html(&OutboxPage {
+        messages: messages
+            .iter()
+            .map(|m| SmsLine {
+                phone: Phone::parse(&m.phone).map(|p| p.to_string()).unwrap_or_else(|_| m.phone.clone()),
+                body: m.body.clone(),
+                at: format_local(m.created_at, lang),
+            })
+            .collect(),
+        ctx: PageCtx::new(&prefs, &uri),
+    })
+}

@@ -1,0 +1,143 @@
+//! Accounts (§2): sign-in by Kazakhstan mobile number and a one-time code, sessions, and the
+//! development SMS outbox. Pages in [`html`].
+//!
+//! **Partial** (see README): passwords, API tokens, roles, agreement versions, the consent
+//! ledger and the operator console are not built yet.
+//!
+//! Secrets never leave as they came: codes are stored as HMAC-SHA256 under the server key,
+//! session tokens as SHA-256; neither is ever logged. Only the SMS text carries the code.
+
+pub mod html;
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use duken_core::Phone;
+use duken_core::otp::CodePolicy;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// How long a session lasts without signing in again.
+pub const SESSION_LIFETIME: Duration = Duration::days(30);
+pub const SESSION_COOKIE: &str = "session";
+
+/// The server's secret key for keyed hashes of codes (and later of API tokens).
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+impl SecretKey {
+    /// From `hex` (64 hex digits) when given, else from `DATA_DIR/secret.key`, created with
+    /// fresh random bytes (mode 0600) on first start. Nodes sharing one database must share
+    /// the key: give it to each through `DUKEN_SECRET_KEY`.
+    pub fn load(given: Option<&str>, data_dir: &Path) -> anyhow::Result<SecretKey> {
+        if let Some(given) = given.filter(|h| !h.trim().is_empty()) {
+            return from_hex(given.trim()).context("DUKEN_SECRET_KEY must be 64 hexadecimal digits");
+        }
+        let path = data_dir.join("secret.key");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return from_hex(text.trim()).with_context(|| format!("{} is not 64 hexadecimal digits", path.display()));
+        }
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let key: [u8; 32] = rand::random();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
+        std::io::Write::write_all(&mut file, hex(&key).as_bytes())?;
+        Ok(SecretKey(key))
+    }
+
+    /// The stored form of a code sent to a number.
+    pub fn code_hash(&self, phone: &Phone, code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(b"duken/login-code/");
+        mac.update(phone.as_str().as_bytes());
+        mac.update(b"/");
+        mac.update(code.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+fn from_hex(text: &str) -> anyhow::Result<SecretKey> {
+    anyhow::ensure!(text.len() == 64, "wrong length");
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)?;
+    }
+    Ok(SecretKey(key))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new session token (for the cookie) and its stored hash.
+pub fn new_session_token() -> (String, String) {
+    let token = hex(&rand::random::<[u8; 32]>());
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// How a session token is stored: tokens are random, so a plain SHA-256 suffices.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Accounts' settings and key, shared by the handlers.
+#[derive(Debug)]
+pub struct Accounts {
+    pub key: SecretKey,
+    pub policy: CodePolicy,
+    /// Demo mode: the SMS outbox page exists.
+    pub demo: bool,
+}
+
+impl Accounts {
+    pub fn new_code(&self) -> String {
+        self.policy.code_from(rand::random::<u64>())
+    }
+
+    pub fn session_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
+        now + SESSION_LIFETIME
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_hashes_depend_on_key_number_and_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = SecretKey::load(None, dir.path()).unwrap();
+        let again = SecretKey::load(None, dir.path()).unwrap();
+        let other = SecretKey::load(Some(&"ab".repeat(32)), dir.path()).unwrap();
+        let phone = Phone::parse("+77012345678").unwrap();
+        let other_phone = Phone::parse("+77012345679").unwrap();
+        assert_eq!(a.code_hash(&phone, "123456"), again.code_hash(&phone, "123456"), "the key file is reused");
+        assert_ne!(a.code_hash(&phone, "123456"), other.code_hash(&phone, "123456"));
+        assert_ne!(a.code_hash(&phone, "123456"), a.code_hash(&other_phone, "123456"));
+        assert_ne!(a.code_hash(&phone, "123456"), a.code_hash(&phone, "123457"));
+        assert!(!a.code_hash(&phone, "123456").contains("123456"));
+        assert_eq!(format!("{a:?}"), "SecretKey(***)");
+        assert!(SecretKey::load(Some("not hex"), dir.path()).is_err());
+    }
+
+    #[test]
+    fn session_tokens_are_random_and_stored_hashed() {
+        let (t1, h1) = new_session_token();
+        let (t2, _) = new_session_token();
+        assert_ne!(t1, t2);
+        assert_eq!(t1.len(), 64);
+        assert_eq!(token_hash(&t1), h1);
+        assert_ne!(t1, h1);
+    }
+}

@@ -1,0 +1,301 @@
+//! Sign-in by phone and one-time code (§2, §10): the flow a newcomer takes, and its bad input.
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Reply, TestApp};
+
+/// A visitor with a cookie jar.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser { app, cookies: BTreeMap::new() }
+    }
+
+    fn absorb(&mut self, reply: &Reply) {
+        for value in reply.headers.get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let reply = self.app.send(self.app.client.get(self.app.url(path)).header("cookie", self.cookie_header())).await;
+        self.absorb(&reply);
+        reply
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form {
+            body.append_pair(k, v);
+        }
+        let request = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.finish());
+        let reply = self.app.send(request).await;
+        self.absorb(&reply);
+        reply
+    }
+
+    fn csrf(&self) -> String {
+        self.cookies.get("csrf").cloned().expect("pages set a csrf cookie")
+    }
+
+    async fn request_code(&mut self, phone: &str) -> Reply {
+        if !self.cookies.contains_key("csrf") {
+            self.get("/signin").await;
+        }
+        let csrf = self.csrf();
+        self.post("/signin", &[("csrf", &csrf), ("phone", phone), ("accept", "yes")]).await
+    }
+
+    async fn enter_code(&mut self, phone: &str, code: &str) -> Reply {
+        let csrf = self.csrf();
+        self.post("/signin/code", &[("csrf", &csrf), ("phone", phone), ("code", code)]).await
+    }
+}
+
+/// The code in the newest SMS to this number, from the demo outbox.
+async fn code_from_outbox(app: &TestApp, e164: &str) -> String {
+    let sms = app.store.list_sms(10).await.unwrap();
+    let body = &sms.iter().find(|m| m.phone == e164).expect("an SMS was sent").body;
+    body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).expect("a 6-digit code").to_owned()
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}");
+    duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(p)
+        .await
+        .unwrap())
+}
+
+crate::backend_tests! {
+    async fn a_newcomer_signs_up_with_the_code_from_the_demo_outbox(app: TestApp) {
+        let mut b = Browser::new(&app);
+        let page = b.get("/signin?lang=en").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("never asks for a code"), "§10 notice on the sign-in screen");
+        assert!(page.header("set-cookie").contains("csrf=") && page.header("set-cookie").contains("HttpOnly"));
+
+        let reply = b.request_code("8 (701) 234-56-78").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.header("location"), "/signin/code?phone=%2B77012345678");
+        let code_page = b.get("/signin/code?phone=%2B77012345678&lang=en").await;
+        assert!(code_page.body.contains("+7 701 234 56 78"));
+        assert!(code_page.body.contains("never asks for a code"), "§10 notice on the code screen");
+
+        let outbox = b.get("/demo/sms?lang=en").await;
+        assert_eq!(outbox.status, StatusCode::OK);
+        let code = code_from_outbox(&app, "+77012345678").await;
+        assert!(outbox.body.contains(&code));
+        let sms = &app.store.list_sms(1).await.unwrap()[0].body;
+        assert!(sms.contains("never asks"), "§10 warning in the SMS text: {sms}");
+
+        let reply = b.enter_code("+77012345678", &code).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert_eq!(reply.header("location"), "/profile");
+        let cookie = reply.header("set-cookie");
+        assert!(cookie.contains("session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+
+        let profile = b.get("/profile?lang=en").await;
+        assert_eq!(profile.status, StatusCode::OK);
+        assert!(profile.body.contains("+7 701 234 56 78"));
+        assert!(profile.body.contains("version 1, accepted"), "the acceptance is recorded and shown");
+        assert!(profile.body.contains("(this device)"));
+
+        // The code works once.
+        let mut other = Browser::new(&app);
+        other.get("/signin").await;
+        let reply = other.enter_code("+77012345678", &code).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+
+        let (audit, _) = app.store.list_audit(None, None, duken_core::PageRequest::first()).await.unwrap();
+        let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+        assert!(actions.contains(&"account.created") && actions.contains(&"session.opened"), "{actions:?}");
+        assert!(audit.iter().all(|a| !a.reason.contains(&code) && !a.subject.contains(&code)));
+        // Only hashes are stored.
+        let hashes: Vec<String> = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT code_hash FROM login_codes").fetch_all(p).await.unwrap());
+        assert!(hashes.iter().all(|h| h.len() == 64 && !h.contains(&code)));
+    }
+
+    async fn the_same_answer_for_registered_and_unknown_numbers(app: TestApp) {
+        let mut first = Browser::new(&app);
+        first.request_code("+77051112233").await;
+        let code = code_from_outbox(&app, "+77051112233").await;
+        first.enter_code("+77051112233", &code).await;
+        // An hour later (so the resend pause says nothing either):
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE login_codes SET created_at = $1")
+            .bind(chrono::Utc::now() - chrono::Duration::hours(2))
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap());
+        // Now one number has an account and the other has none; a stranger asking for codes
+        // cannot tell which.
+        let mut stranger = Browser::new(&app);
+        let registered = stranger.request_code("+77051112233").await;
+        let mut stranger2 = Browser::new(&app);
+        let unknown = stranger2.request_code("+77059998877").await;
+        assert_eq!(registered.status, unknown.status);
+        assert_eq!(registered.body, unknown.body);
+        assert_eq!(
+            registered.header("location").replace("77051112233", "X"),
+            unknown.header("location").replace("77059998877", "X")
+        );
+    }
+
+    async fn bad_numbers_are_refused_with_a_reason_and_send_nothing(app: TestApp) {
+        let mut b = Browser::new(&app);
+        for (phone, reason) in [
+            ("12345", "11 digits"),
+            ("+79161234567", "Only Kazakhstan"),
+            ("+4915112345678", "Only Kazakhstan"),
+            ("+7 727 212 34 56", "not a mobile number"),
+            ("<script>alert(1)</script>", "11 digits"),
+            ("", "11 digits"),
+        ] {
+            b.get("/signin?lang=en").await;
+            let reply = b.request_code(phone).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{phone}");
+            assert!(reply.body.contains(reason), "{phone}: {reason}");
+            assert!(!reply.body.contains("<script>alert"));
+        }
+        let csrf = b.csrf();
+        let reply = b.post("/signin", &[("csrf", &csrf), ("phone", "+77012345678")]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "the agreement must be accepted");
+        assert_eq!(count(&app, "login_codes").await, 0);
+        assert_eq!(count(&app, "sms_outbox").await, 0);
+    }
+
+    async fn forms_without_their_csrf_token_are_refused(app: TestApp) {
+        let mut b = Browser::new(&app);
+        b.get("/signin").await;
+        for form in [vec![("phone", "+77012345678"), ("accept", "yes")], vec![("csrf", "0".repeat(64).leak() as &str), ("phone", "+77012345678"), ("accept", "yes")]] {
+            let reply = b.post("/signin", &form).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        }
+        // A token in the form but no cookie (another site's page) is refused too.
+        let csrf = b.csrf();
+        b.cookies.clear();
+        let reply = b.post("/signin", &[("csrf", &csrf), ("phone", "+77012345678"), ("accept", "yes")]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(count(&app, "login_codes").await, 0);
+    }
+
+    async fn codes_are_throttled_per_number_with_retry_after(app: TestApp) {
+        let mut b = Browser::new(&app);
+        assert_eq!(b.request_code("+77012345678").await.status, StatusCode::SEE_OTHER);
+        let reply = b.request_code("+77012345678").await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = reply.header("retry-after").parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        // Many requests from one address for many numbers stop too.
+        let mut refused = 0;
+        for i in 0..40 {
+            let reply = b.request_code(&format!("+7701000{i:04}")).await;
+            if reply.status == StatusCode::TOO_MANY_REQUESTS {
+                refused += 1;
+                assert!(reply.header("retry-after").parse::<u64>().unwrap() > 0);
+            }
+        }
+        assert!(refused >= 10, "{refused}");
+        assert!(count(&app, "login_codes").await <= 31);
+    }
+
+    async fn wrong_expired_and_foreign_codes(app: TestApp) {
+        let mut b = Browser::new(&app);
+        b.request_code("+77012345678").await;
+        let code = code_from_outbox(&app, "+77012345678").await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for remaining in (1..=4).rev() {
+            let reply = b.enter_code("+77012345678", wrong).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+            assert!(reply.body.contains("Неверный код. Остал") && reply.body.contains(&remaining.to_string()), "{remaining}");
+        }
+        let reply = b.enter_code("+77012345678", wrong).await;
+        assert!(reply.body.contains("больше не действует"), "locked after 5 wrong tries");
+        let reply = b.enter_code("+77012345678", &code).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "the right code no longer works once locked");
+
+        // A code sent to one number does not sign in another.
+        let mut c = Browser::new(&app);
+        c.request_code("+77023334455").await;
+        let other_code = code_from_outbox(&app, "+77023334455").await;
+        assert_eq!(c.enter_code("+77024445566", &other_code).await.status, StatusCode::BAD_REQUEST);
+
+        // An expired code.
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE login_codes SET created_at = $1 WHERE phone = '+77023334455'")
+            .bind(chrono::Utc::now() - chrono::Duration::minutes(6))
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap());
+        let reply = c.enter_code("+77023334455", &other_code).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body.contains("истёк"));
+        for malformed in ["12345", "abcdef", "1234567", ""] {
+            assert_eq!(c.enter_code("+77023334455", malformed).await.status, StatusCode::BAD_REQUEST);
+        }
+        assert_eq!(count(&app, "sessions").await, 0);
+    }
+
+    async fn signing_out_everywhere_ends_every_session(app: TestApp) {
+        let mut phone_a = Browser::new(&app);
+        phone_a.request_code("+77012345678").await;
+        let code = code_from_outbox(&app, "+77012345678").await;
+        phone_a.enter_code("+77012345678", &code).await;
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("DELETE FROM login_codes").execute(p).await.map(|_| ()).unwrap());
+        let mut laptop = Browser::new(&app);
+        laptop.request_code("+77012345678").await;
+        let code = code_from_outbox(&app, "+77012345678").await;
+        laptop.enter_code("+77012345678", &code).await;
+        assert_eq!(laptop.get("/profile").await.status, StatusCode::OK);
+        assert_eq!(phone_a.get("/profile").await.status, StatusCode::OK);
+
+        let csrf = phone_a.csrf();
+        let reply = phone_a.post("/profile/sessions/revoke", &[("csrf", &csrf)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        for b in [&mut phone_a, &mut laptop] {
+            let reply = b.get("/profile").await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER);
+            assert_eq!(reply.header("location"), "/signin");
+        }
+        let (audit, _) = app.store.list_audit(None, None, duken_core::PageRequest::first()).await.unwrap();
+        assert!(audit.iter().any(|a| a.action == "session.revoked_all" && a.reason == "2 session(s)"));
+    }
+
+    async fn the_audit_log_cannot_be_changed(app: TestApp) {
+        app.store
+            .audit(&duken_store::audit::AuditEntry { actor: "system", action: "test.written", subject: "test:1", reason: "", request_id: "" })
+            .await
+            .unwrap();
+        let update = duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE audit_log SET reason = 'rewritten'").execute(p).await.map(|_| ()));
+        assert!(update.is_err(), "UPDATE is refused");
+        let delete = duken_store::on_pool!(app.store.pool(), |p| sqlx::query("DELETE FROM audit_log").execute(p).await.map(|_| ()));
+        assert!(delete.is_err(), "DELETE is refused");
+        let (rows, total) = app.store.list_audit(Some("test:1"), None, duken_core::PageRequest::first()).await.unwrap();
+        assert_eq!(total, 1);
+        assert_eq!(rows[0].reason, "");
+    }
+}
