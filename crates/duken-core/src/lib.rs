@@ -14,6 +14,7 @@ pub mod money;
 pub mod otp;
 pub mod paging;
 pub mod phone;
+pub mod roles;
 pub mod time;
 
 pub use bin::{Bin, IdNumberError, Iin};

@@ -322,3 +322,200 @@ impl Store {
         .await)?)
     }
 }
+
+/// A role held by a user (active unless revoked).
+#[derive(Clone, Debug, FromRow)]
+pub struct RoleGrant {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub seller_id: Option<i64>,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct UserSummary {
+    pub id: i64,
+    pub phone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who changes a role and why, for the audit log.
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    pub actor: &'a str,
+    pub reason: &'a str,
+    pub request_id: &'a str,
+}
+
+impl Store {
+    pub async fn active_roles(&self, user_id: i64) -> Result<Vec<RoleGrant>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, user_id, role, seller_id, granted_by, granted_at FROM user_roles
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Grants a role (audited). A role the user already holds (for the same seller) is a
+    /// conflict; a seller role needs a seller and others must have none (the schema checks).
+    pub async fn grant_role(
+        &self,
+        user_id: i64,
+        role: &str,
+        seller_id: Option<i64>,
+        change: Change<'_>,
+    ) -> Result<i64, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let held: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "SELECT id FROM user_roles WHERE user_id = $1 AND role = $2 AND revoked_at IS NULL
+               AND (seller_id = $3 OR (seller_id IS NULL AND $3 IS NULL))"
+        )
+        .bind(user_id)
+        .bind(role)
+        .bind(seller_id)
+        .fetch_optional(t)
+        .await)?;
+        if held.is_some() {
+            return Err(StoreError::Conflict("role already held".into()));
+        }
+        let id: i64 = on_tx!(&mut tx, |t| {
+            sqlx::query_scalar(
+            "INSERT INTO user_roles (user_id, role, seller_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        )
+        .bind(user_id)
+        .bind(role)
+        .bind(seller_id)
+        .bind(change.actor)
+        .bind(now)
+        .fetch_one(t)
+        .await
+        })?;
+        let subject = format!("user:{user_id}");
+        let reason = match seller_id {
+            Some(s) => format!("{role} of seller:{s}; {}", change.reason),
+            None => format!("{role}; {}", change.reason),
+        };
+        tx.audit(&AuditEntry {
+            actor: change.actor,
+            action: "role.granted",
+            subject: &subject,
+            reason: &reason,
+            request_id: change.request_id,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Revokes a grant (audited); `false` if it was not active.
+    pub async fn revoke_role(&self, grant_id: i64, change: Change<'_>) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let grant: Option<RoleGrant> = on_tx!(&mut tx, |t| {
+            sqlx::query_as(
+            "SELECT id, user_id, role, seller_id, granted_by, granted_at FROM user_roles WHERE id = $1 AND revoked_at IS NULL"
+        )
+        .bind(grant_id)
+        .fetch_optional(t)
+        .await
+        })?;
+        let Some(grant) = grant else { return Ok(false) };
+        on_tx!(&mut tx, |t| sqlx::query("UPDATE user_roles SET revoked_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(grant_id)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        let subject = format!("user:{}", grant.user_id);
+        let reason = format!("{}; {}", grant.role, change.reason);
+        tx.audit(&AuditEntry {
+            actor: change.actor,
+            action: "role.revoked",
+            subject: &subject,
+            reason: &reason,
+            request_id: change.request_id,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn list_users(&self, page: duken_core::PageRequest) -> Result<(Vec<UserSummary>, i64), StoreError> {
+        let (rows, total) = on_pool!(self.pool(), |p| {
+            let rows: Vec<UserSummary> =
+                sqlx::query_as("SELECT id, phone, created_at FROM users ORDER BY id LIMIT $1 OFFSET $2")
+                    .bind(page.limit())
+                    .bind(page.offset())
+                    .fetch_all(p)
+                    .await?;
+            let total: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM users").fetch_one(p).await?;
+            (rows, total)
+        });
+        Ok((rows, total))
+    }
+
+    /// Roles of many users at once (for lists).
+    pub async fn active_roles_of(&self, user_ids: &[i64]) -> Result<Vec<RoleGrant>, StoreError> {
+        let mut out = vec![];
+        for id in user_ids {
+            out.extend(self.active_roles(*id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Creates an account for a number if it has none (demo accounts), with its acceptance of
+    /// the agreement; audited. Returns the user id.
+    pub async fn ensure_user(
+        &self,
+        phone: &Phone,
+        acceptance: &NewAcceptance<'_>,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let existing: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
+            .bind(phone.as_str())
+            .fetch_optional(t)
+            .await)?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO users (phone, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id"
+        )
+        .bind(phone.as_str())
+        .bind(now)
+        .fetch_one(t)
+        .await)?;
+        on_tx!(&mut tx, |t| {
+            sqlx::query(
+            "INSERT INTO agreement_acceptances (user_id, version, accepted_at, ip, user_agent, channel) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(id)
+        .bind(acceptance.version)
+        .bind(now)
+        .bind(acceptance.ip)
+        .bind(acceptance.user_agent)
+        .bind(acceptance.channel)
+        .execute(t)
+        .await
+        .map(|_| ())
+        })?;
+        let subject = format!("user:{id}");
+        tx.audit(&AuditEntry {
+            actor,
+            action: "account.created",
+            subject: &subject,
+            reason: "demo account",
+            request_id: "",
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

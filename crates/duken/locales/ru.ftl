@@ -210,3 +210,43 @@ error-code-wrong = { $remaining ->
 error-code-locked = Слишком много неверных попыток: этот код больше не действует. Запросите новый.
 error-code-expired = Срок действия кода истёк. Запросите новый.
 error-code-none = Для этого номера нет действующего кода. Запросите новый.
+nav-console = Консоль
+console-title = Консоль оператора
+console-audit = Журнал аудита
+console-audit-about = Каждое изменение: кто, что, с чем, почему и когда.
+console-users = Пользователи и роли
+console-users-about = Учётные записи и их роли; администраторы назначают и отзывают роли.
+audit-at = Время
+audit-actor = Кто
+audit-action = Действие
+audit-subject = Объект
+audit-reason = Причина
+audit-filter = Показать
+audit-count = { $count ->
+    [one] { $count } запись
+    [few] { $count } записи
+   *[many] { $count } записей
+}
+users-since = С
+users-roles = Роли
+users-grant = Назначить роль
+users-revoke = Отозвать
+users-role = Роль
+users-seller = № продавца (для ролей продавца)
+role-buyer = покупатель
+role-seller-owner = владелец продавца
+role-seller-manager = менеджер продавца
+role-support = поддержка
+role-trust-safety = безопасность и доверие
+role-admin = администратор
+role-bank = банк
+role-courier = курьер
+error-unauthorized-title = Сначала войдите
+error-unauthorized-detail = Нужна учётная запись, в которую выполнен вход: передайте cookie сессии или токен.
+error-no-role = У вашей учётной записи нет роли, нужной для этой страницы.
+error-bad-role = Выберите роль из списка.
+error-role-seller = Для ролей продавца нужен номер продавца, для остальных ролей он не указывается.
+error-reason-required = Укажите причину: она записывается в журнал аудита.
+error-role-held = У пользователя уже есть эта роль.
+error-role-target = Такого пользователя или продавца нет.
+error-no-such-grant = Действующего назначения роли с номером { $id } нет.

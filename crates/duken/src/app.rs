@@ -51,6 +51,9 @@ impl App {
             let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
             tracing::info!(?report, "empty database: loaded the demo shop");
         }
+        if config.demo_mode {
+            crate::accounts::seed_demo_accounts(&store).await?;
+        }
         let cities = Arc::new(Cities::new(store.list_cities().await?)?);
         let catalog = Arc::new(CatalogReader::new(store.clone(), Duration::from_millis(config.catalog_cache_ms)));
         let key = SecretKey::load(config.secret_key.as_deref(), &config.data_dir)?;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod catalog;
 pub mod config;
+pub mod console;
 pub mod content;
 pub mod logwriter;
 pub mod telemetry;

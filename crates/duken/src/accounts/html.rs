@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use chrono::Utc;
 use duken_core::otp::{CheckOutcome, Throttle, constant_time_eq};
+use duken_core::roles::Access;
 use duken_core::time::format_local;
 use duken_core::{Phone, PhoneError};
 use duken_store::accounts::{NewAcceptance, NewSession};
@@ -19,6 +20,7 @@ use duken_store::accounts::{NewAcceptance, NewSession};
 use super::{Accounts, SESSION_COOKIE, new_session_token};
 use crate::app::AppState;
 use crate::content::AGREEMENT_VERSION;
+use crate::web::access;
 use crate::web::error::AppError;
 use crate::web::i18n::Message;
 use crate::web::page::{PageCtx, html};
@@ -26,20 +28,23 @@ use crate::web::prefs::{Prefs, cookie_attributes};
 use crate::web::request_id::RequestId;
 
 pub fn routes() -> Router<AppState> {
+    let signed_in = Router::new()
+        .route("/profile", get(show_profile))
+        .route("/profile/sessions/revoke", post(sign_out_everywhere))
+        .route_layer(access::layer(Access::SignedIn));
     Router::new()
         .route("/signin", get(show_signin).post(request_code))
         .route("/signin/code", get(show_code).post(verify_code))
         .route("/signout", post(sign_out))
-        .route("/profile", get(show_profile))
-        .route("/profile/sessions/revoke", post(sign_out_everywhere))
         .route("/demo/sms", get(show_outbox))
+        .merge(signed_in)
 }
 
 type FormData = Form<HashMap<String, String>>;
 
 /// Every form carries the visitor's CSRF token; a form without it, or with another one, is
 /// refused (403) before anything else is looked at.
-fn check_csrf(prefs: &Prefs, form: &HashMap<String, String>) -> Result<(), AppError> {
+pub fn check_csrf(prefs: &Prefs, form: &HashMap<String, String>) -> Result<(), AppError> {
     let given = form.get("csrf").map(String::as_str).unwrap_or("");
     if prefs.csrf_from_cookie && constant_time_eq(given.as_bytes(), prefs.csrf.as_bytes()) {
         Ok(())
@@ -77,14 +82,25 @@ fn user_agent(headers: &axum::http::HeaderMap) -> String {
 struct SigninPage {
     ctx: PageCtx,
     phone: String,
+    next: String,
     error: Option<String>,
+}
+
+/// Where to go after signing in: a path on this site only (never `//host` or a full URL, so
+/// the parameter cannot send anyone elsewhere); the profile otherwise.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() <= 512 => n.to_owned(),
+        _ => "/profile".to_owned(),
+    }
 }
 
 async fn show_signin(Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
     if prefs.viewer.is_some() {
         return Ok(Redirect::to("/profile").into_response());
     }
-    html(&SigninPage { ctx: PageCtx::new(&prefs, &uri), phone: String::new(), error: None })
+    let next = safe_next(crate::web::params::Params::from_uri(&uri).get("next"));
+    html(&SigninPage { ctx: PageCtx::new(&prefs, &uri), phone: String::new(), next, error: None })
 }
 
 async fn request_code(
@@ -100,6 +116,7 @@ async fn request_code(
         let page = SigninPage {
             error: Some(error.render(prefs.lang)),
             phone: raw.chars().take(32).collect(),
+            next: safe_next(form.get("next").map(String::as_str)),
             ctx: PageCtx::new(&prefs, &uri),
         };
         Ok((StatusCode::BAD_REQUEST, html(&page)?).into_response())
@@ -127,13 +144,16 @@ async fn request_code(
     let sms = Message::new("sms-code").arg("code", code.as_str()).render(prefs.lang);
     state.store.issue_code(&phone, &accounts.key.code_hash(&phone, &code), &ip, &sms, now).await?;
     // The same answer whether or not the number has an account.
-    Ok(Redirect::to(&format!("/signin/code?phone={}", phone.as_str().replace('+', "%2B"))).into_response())
+    let next = safe_next(form.get("next").map(String::as_str));
+    let query = crate::web::params::encode_query(&[("phone", phone.as_str()), ("next", &next)]);
+    Ok(Redirect::to(&format!("/signin/code?{query}")).into_response())
 }
 
 #[derive(Template)]
 #[template(path = "accounts/code.html")]
 struct CodePage {
     ctx: PageCtx,
+    next: String,
     phone: String,
     phone_shown: String,
     demo: bool,
@@ -149,6 +169,7 @@ async fn show_code(
     let phone =
         Phone::parse(params.get("phone").unwrap_or("")).map_err(|e| AppError::bad_param("phone", phone_error(e)))?;
     html(&CodePage {
+        next: safe_next(params.get("next")),
         phone: phone.as_str().to_owned(),
         phone_shown: phone.to_string(),
         demo: state.accounts.demo,
@@ -172,6 +193,7 @@ async fn verify_code(
     let accounts = &state.accounts;
     let again = |error: Message| -> Result<Response, AppError> {
         let page = CodePage {
+            next: safe_next(form.get("next").map(String::as_str)),
             phone: phone.as_str().to_owned(),
             phone_shown: phone.to_string(),
             demo: accounts.demo,
@@ -221,7 +243,7 @@ async fn verify_code(
         "{SESSION_COOKIE}={token}; HttpOnly; {}",
         cookie_attributes(secure, u32::try_from(super::SESSION_LIFETIME.num_seconds()).unwrap_or(u32::MAX))
     );
-    let mut response = Redirect::to("/profile").into_response();
+    let mut response = Redirect::to(&safe_next(form.get("next").map(String::as_str))).into_response();
     response
         .headers_mut()
         .append(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?);
@@ -255,7 +277,7 @@ async fn sign_out_everywhere(
     Form(form): FormData,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let Some(viewer) = &prefs.viewer else { return Ok(Redirect::to("/signin").into_response()) };
+    let viewer = access::viewer(&prefs)?;
     state.store.revoke_sessions(viewer.user_id, None, &request_id.0, Utc::now()).await?;
     Ok(clear_session_cookie(Redirect::to("/signin").into_response()))
 }
@@ -265,6 +287,20 @@ pub struct SessionLine {
     pub ip: String,
     pub agent: String,
     pub current: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/console/audit?subject=user:1")), "/console/audit?subject=user:1");
+        for bad in ["//evil.example/x", "https://evil.example", "evil", "/\\evil", ""] {
+            assert_eq!(safe_next(Some(bad)), "/profile", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/profile");
+    }
 }
 
 #[derive(Template)]
@@ -281,7 +317,7 @@ async fn show_profile(
     Extension(prefs): Extension<Prefs>,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    let Some(viewer) = prefs.viewer.clone() else { return Ok(Redirect::to("/signin").into_response()) };
+    let viewer = access::viewer(&prefs)?;
     let now = Utc::now();
     let (acceptances, sessions) =
         tokio::try_join!(state.store.acceptances(viewer.user_id), state.store.list_sessions(viewer.user_id, now))?;

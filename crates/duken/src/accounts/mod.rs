@@ -110,6 +110,31 @@ impl Accounts {
     }
 }
 
+/// The demo accounts (demo mode only), signed in like any other: ask for a code on
+/// `/signin` and read it on `/demo/sms`. README lists them.
+pub const DEMO_BUYERS: [&str; 3] = ["+77010000001", "+77010000002", "+77010000003"];
+pub const DEMO_OPERATOR: &str = "+77010000009";
+
+/// Creates the demo accounts if missing and makes the operator an administrator; idempotent.
+pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()> {
+    use duken_store::accounts::{Change, NewAcceptance};
+    let acceptance = NewAcceptance {
+        version: crate::content::AGREEMENT_VERSION as i32,
+        ip: "demo",
+        user_agent: "duken demo data",
+        channel: "web",
+    };
+    for phone in DEMO_BUYERS.iter().chain([&DEMO_OPERATOR]) {
+        store.ensure_user(&Phone::parse(phone)?, &acceptance, "system:demo").await?;
+    }
+    let operator = store.ensure_user(&Phone::parse(DEMO_OPERATOR)?, &acceptance, "system:demo").await?;
+    if !store.active_roles(operator).await?.iter().any(|g| g.role == "admin") {
+        let change = Change { actor: "system:demo", reason: "demo operator", request_id: "" };
+        store.grant_role(operator, "admin", None, change).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,8 @@ pub enum AppError {
     /// Nothing at this address; the message says what was looked for.
     NotFound(Message),
     BadRequest(Vec<FieldError>),
+    /// Sign in first (JSON API; pages redirect to the sign-in page instead).
+    Unauthorized,
     /// Refused whoever asks (a form without its CSRF token); the message says why.
     Forbidden(Message),
     /// Too many requests of this kind; try again after this many seconds.
@@ -61,6 +63,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -77,6 +80,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "invalid_parameter",
+            AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -92,6 +96,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "error-not-found-title",
             AppError::BadRequest(_) => "error-bad-request-title",
+            AppError::Unauthorized => "error-unauthorized-title",
             AppError::Forbidden(_) => "error-forbidden-title",
             AppError::TooManyRequests { .. } => "error-too-many-title",
             AppError::MethodNotAllowed => "error-method-title",
@@ -109,6 +114,7 @@ impl AppError {
             AppError::NotFound(m) => vec![(None, m.render(lang))],
             AppError::BadRequest(fields) => fields.iter().map(|f| (Some(f.field), f.message.render(lang))).collect(),
             AppError::Forbidden(m) | AppError::TooManyRequests { message: m, .. } => vec![(None, m.render(lang))],
+            AppError::Unauthorized => vec![(None, t(lang, "error-unauthorized-detail"))],
             AppError::MethodNotAllowed => vec![(None, t(lang, "error-method-detail"))],
             AppError::PayloadTooLarge => vec![(None, t(lang, "error-too-large-detail"))],
             AppError::HeadersTooLarge => vec![(None, t(lang, "error-headers-detail"))],

@@ -21,8 +21,10 @@ use tracing::Instrument;
 use crate::accounts::{SESSION_COOKIE, token_hash};
 use crate::app::AppState;
 use crate::web::error::{self, AppError};
+use crate::web::prefs::Viewer;
 use crate::web::request_id::{self, MatchedRoute, RequestId};
 use crate::web::{limits, prefs};
+use duken_core::roles::Role;
 
 pub async fn front_door(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -37,7 +39,7 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
     async move {
         let (mut prefs, remember) = prefs::choose(&state.cities, &request);
         if let Some(token) = prefs::cookie(request.headers(), SESSION_COOKIE) {
-            match state.store.session_user(&token_hash(token), chrono::Utc::now()).await {
+            match viewer(&state, token).await {
                 Ok(viewer) => prefs.viewer = viewer.map(Arc::new),
                 Err(e) => tracing::error!(error = %e, "looking up a session failed"),
             }
@@ -72,6 +74,15 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
     }
     .instrument(span)
     .await
+}
+
+/// The signed-in person behind a session token, with the roles they hold now.
+async fn viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, duken_store::StoreError> {
+    let Some(session) = state.store.session_user(&token_hash(token), chrono::Utc::now()).await? else {
+        return Ok(None);
+    };
+    let roles = state.store.active_roles(session.user_id).await?.iter().filter_map(|g| Role::parse(&g.role)).collect();
+    Ok(Some(Viewer::from_session(session, roles)))
 }
 
 /// Only standard methods become metric labels, so odd requests cannot grow the series.

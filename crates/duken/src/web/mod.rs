@@ -4,6 +4,7 @@
 //! and city, error bodies, cookies, security headers, access log, metrics) → panic catcher →
 //! timeout → body limit → the router.
 
+pub mod access;
 pub mod error;
 pub mod front;
 pub mod i18n;
@@ -64,6 +65,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(crate::catalog::html::routes())
         .merge(crate::content::routes())
         .merge(crate::accounts::html::routes())
+        .merge(crate::console::routes())
         .route(
             "/openapi.json",
             get(move || async move { ([(CONTENT_TYPE, "application/json")], openapi_json.to_string()) }),

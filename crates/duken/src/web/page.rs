@@ -34,6 +34,8 @@ pub struct PageCtx {
     /// For the hidden `csrf` field of every form.
     pub csrf: String,
     pub signed_in: bool,
+    /// Operator staff see the console link.
+    pub operator: bool,
 }
 
 impl PageCtx {
@@ -73,6 +75,7 @@ impl PageCtx {
             notices,
             csrf: prefs.csrf.to_string(),
             signed_in: prefs.viewer.is_some(),
+            operator: prefs.viewer.as_ref().is_some_and(|v| duken_core::roles::Access::Operator.allows(&v.roles)),
         }
     }
 

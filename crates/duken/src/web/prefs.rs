@@ -12,6 +12,7 @@ use axum::extract::Request;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
+use duken_core::roles::Role;
 use duken_core::{Kato, Lang};
 use duken_store::accounts::SessionUser;
 use duken_store::catalog::City;
@@ -63,7 +64,7 @@ pub struct Prefs {
     pub city_problem: Option<String>,
     pub cities: Arc<Cities>,
     /// The signed-in user, resolved once per request from the session cookie.
-    pub viewer: Option<Arc<SessionUser>>,
+    pub viewer: Option<Arc<Viewer>>,
     /// The CSRF token every form of this visitor carries (the `csrf` cookie's value).
     pub csrf: Arc<str>,
     /// Whether the token came with the request (a form can only match one that did).
@@ -71,6 +72,26 @@ pub struct Prefs {
 }
 
 pub const CSRF_COOKIE: &str = "csrf";
+
+/// A signed-in person and the roles they hold now.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub phone: String,
+    pub roles: Vec<Role>,
+}
+
+impl Viewer {
+    pub fn from_session(session: SessionUser, roles: Vec<Role>) -> Self {
+        Viewer { session_id: session.session_id, user_id: session.user_id, phone: session.phone, roles }
+    }
+
+    /// How this person appears in the audit log.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.user_id)
+    }
+}
 
 /// A `csrf` cookie value we issued: 64 hex digits.
 fn sane_token(value: &str) -> bool {

@@ -7,13 +7,23 @@ use reqwest::StatusCode;
 use crate::helpers::{Reply, TestApp};
 
 /// A visitor with a cookie jar.
-struct Browser<'a> {
+pub struct Browser<'a> {
     app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
+    pub cookies: BTreeMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    /// Signs in (or up) with the code from the demo outbox.
+    pub async fn signed_in(app: &'a TestApp, phone: &str) -> Browser<'a> {
+        let mut b = Browser::new(app);
+        b.request_code(phone).await;
+        let code = code_from_outbox(app, phone).await;
+        let reply = b.enter_code(phone, &code).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "signing in {phone}: {}", reply.body);
+        b
+    }
+
+    pub fn new(app: &'a TestApp) -> Self {
         Browser { app, cookies: BTreeMap::new() }
     }
 
@@ -34,13 +44,13 @@ impl<'a> Browser<'a> {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
-    async fn get(&mut self, path: &str) -> Reply {
+    pub async fn get(&mut self, path: &str) -> Reply {
         let reply = self.app.send(self.app.client.get(self.app.url(path)).header("cookie", self.cookie_header())).await;
         self.absorb(&reply);
         reply
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         let mut body = form_urlencoded::Serializer::new(String::new());
         for (k, v) in form {
             body.append_pair(k, v);
@@ -57,11 +67,11 @@ impl<'a> Browser<'a> {
         reply
     }
 
-    fn csrf(&self) -> String {
+    pub fn csrf(&self) -> String {
         self.cookies.get("csrf").cloned().expect("pages set a csrf cookie")
     }
 
-    async fn request_code(&mut self, phone: &str) -> Reply {
+    pub async fn request_code(&mut self, phone: &str) -> Reply {
         if !self.cookies.contains_key("csrf") {
             self.get("/signin").await;
         }
@@ -69,14 +79,14 @@ impl<'a> Browser<'a> {
         self.post("/signin", &[("csrf", &csrf), ("phone", phone), ("accept", "yes")]).await
     }
 
-    async fn enter_code(&mut self, phone: &str, code: &str) -> Reply {
+    pub async fn enter_code(&mut self, phone: &str, code: &str) -> Reply {
         let csrf = self.csrf();
         self.post("/signin/code", &[("csrf", &csrf), ("phone", phone), ("code", code)]).await
     }
 }
 
 /// The code in the newest SMS to this number, from the demo outbox.
-async fn code_from_outbox(app: &TestApp, e164: &str) -> String {
+pub async fn code_from_outbox(app: &TestApp, e164: &str) -> String {
     let sms = app.store.list_sms(10).await.unwrap();
     let body = &sms.iter().find(|m| m.phone == e164).expect("an SMS was sent").body;
     body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).expect("a 6-digit code").to_owned()
@@ -100,7 +110,7 @@ crate::backend_tests! {
 
         let reply = b.request_code("8 (701) 234-56-78").await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
-        assert_eq!(reply.header("location"), "/signin/code?phone=%2B77012345678");
+        assert_eq!(reply.header("location"), "/signin/code?phone=%2B77012345678&next=%2Fprofile");
         let code_page = b.get("/signin/code?phone=%2B77012345678&lang=en").await;
         assert!(code_page.body.contains("+7 701 234 56 78"));
         assert!(code_page.body.contains("never asks for a code"), "§10 notice on the code screen");
@@ -279,7 +289,7 @@ crate::backend_tests! {
         for b in [&mut phone_a, &mut laptop] {
             let reply = b.get("/profile").await;
             assert_eq!(reply.status, StatusCode::SEE_OTHER);
-            assert_eq!(reply.header("location"), "/signin");
+            assert_eq!(reply.header("location"), "/signin?next=%2Fprofile");
         }
         let (audit, _) = app.store.list_audit(None, None, duken_core::PageRequest::first()).await.unwrap();
         assert!(audit.iter().any(|a| a.action == "session.revoked_all" && a.reason == "2 session(s)"));

@@ -7,4 +7,5 @@ mod bad_input;
 mod catalog_api;
 mod pages;
 mod platform;
+mod roles;
 mod shutdown;

@@ -1,0 +1,239 @@
+//! The operator console: the audit log (§ every state change) and users with their roles.
+//! Operator staff may look; only administrators grant and revoke roles. Every route here sits
+//! behind `access::layer`.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use duken_core::Phone;
+use duken_core::roles::{Access, Role};
+use duken_core::time::format_local;
+use duken_store::StoreError;
+use duken_store::accounts::Change;
+
+use crate::accounts::html::check_csrf;
+use crate::app::AppState;
+use crate::catalog::clip;
+use crate::web::access;
+use crate::web::error::AppError;
+use crate::web::i18n::Message;
+use crate::web::page::{PageCtx, Pager, html};
+use crate::web::params::{Params, parse_id};
+use crate::web::prefs::Prefs;
+use crate::web::request_id::RequestId;
+
+pub fn routes() -> Router<AppState> {
+    let look = Router::new()
+        .route("/console", get(index))
+        .route("/console/audit", get(audit))
+        .route("/console/users", get(users))
+        .route_layer(access::layer(Access::Operator));
+    let change = Router::new()
+        .route("/console/roles/grant", post(grant))
+        .route("/console/roles/revoke", post(revoke))
+        .route_layer(access::layer(Access::Admin));
+    look.merge(change)
+}
+
+#[derive(Template)]
+#[template(path = "console/index.html")]
+struct IndexPage {
+    ctx: PageCtx,
+}
+
+async fn index(Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
+    html(&IndexPage { ctx: PageCtx::new(&prefs, &uri) })
+}
+
+pub struct AuditLine {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub reason: String,
+    pub request_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct AuditPage {
+    ctx: PageCtx,
+    subject: String,
+    actor: String,
+    lines: Vec<AuditLine>,
+    total: i64,
+    pager: Pager,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let params = Params::from_uri(&uri);
+    let page = params.page()?;
+    let subject = params.get("subject").map(str::trim).filter(|s| !s.is_empty());
+    let actor = params.get("actor").map(str::trim).filter(|s| !s.is_empty());
+    let (rows, total) = state.store.list_audit(subject, actor, page).await?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    let lang = ctx.lang;
+    html(&AuditPage {
+        subject: subject.unwrap_or("").to_owned(),
+        actor: actor.unwrap_or("").to_owned(),
+        lines: rows
+            .into_iter()
+            .map(|r| AuditLine {
+                at: format_local(r.at, lang),
+                actor: r.actor,
+                action: r.action,
+                subject: r.subject,
+                reason: r.reason,
+                request_id: r.request_id,
+            })
+            .collect(),
+        total,
+        pager: Pager::new(&ctx, page.page, page.page_count(total)),
+        ctx,
+    })
+}
+
+pub struct RoleLine {
+    pub grant_id: i64,
+    pub name: String,
+}
+
+pub struct UserLine {
+    pub id: i64,
+    pub phone: String,
+    pub since: String,
+    pub roles: Vec<RoleLine>,
+}
+
+pub struct RoleOption {
+    pub code: &'static str,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct UsersPage {
+    ctx: PageCtx,
+    users: Vec<UserLine>,
+    role_options: Vec<RoleOption>,
+    can_change: bool,
+    pager: Pager,
+}
+
+fn role_name(ctx: &PageCtx, role: &str, seller: Option<i64>) -> String {
+    let name = ctx.t(&format!("role-{}", role.replace('_', "-")));
+    match seller {
+        Some(s) => format!("{name} (#{s})"),
+        None => name,
+    }
+}
+
+async fn users(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let page = Params::from_uri(&uri).page()?;
+    let (users, total) = state.store.list_users(page).await?;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let grants = state.store.active_roles_of(&ids).await?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    let viewer = access::viewer(&prefs)?;
+    let lines = users
+        .iter()
+        .map(|u| UserLine {
+            id: u.id,
+            phone: Phone::parse(&u.phone).map(|p| p.to_string()).unwrap_or_else(|_| u.phone.clone()),
+            since: format_local(u.created_at, ctx.lang),
+            roles: grants
+                .iter()
+                .filter(|g| g.user_id == u.id)
+                .map(|g| RoleLine { grant_id: g.id, name: role_name(&ctx, &g.role, g.seller_id) })
+                .collect(),
+        })
+        .collect();
+    html(&UsersPage {
+        users: lines,
+        role_options: Role::ALL
+            .iter()
+            .map(|r| RoleOption { code: r.code(), name: role_name(&ctx, r.code(), None) })
+            .collect(),
+        can_change: Access::Admin.allows(&viewer.roles),
+        pager: Pager::new(&ctx, page.page, page.page_count(total)),
+        ctx,
+    })
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(|v| v.trim()).unwrap_or("")
+}
+
+async fn grant(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let user = parse_id(field(&form, "user")).ok_or_else(|| {
+        AppError::bad_param("user", Message::new("error-bad-id").arg("given", clip(field(&form, "user"))))
+    })?;
+    let role =
+        Role::parse(field(&form, "role")).ok_or_else(|| AppError::bad_param("role", Message::new("error-bad-role")))?;
+    let seller = match field(&form, "seller") {
+        "" => None,
+        raw => Some(
+            parse_id(raw)
+                .ok_or_else(|| AppError::bad_param("seller", Message::new("error-bad-id").arg("given", clip(raw))))?,
+        ),
+    };
+    if role.needs_seller() != seller.is_some() {
+        return Err(AppError::bad_param("seller", Message::new("error-role-seller")));
+    }
+    let reason = field(&form, "reason");
+    if reason.is_empty() {
+        return Err(AppError::bad_param("reason", Message::new("error-reason-required")));
+    }
+    let actor = viewer.actor();
+    let change = Change { actor: &actor, reason: &clip(reason), request_id: &request_id.0 };
+    match state.store.grant_role(user, role.code(), seller, change).await {
+        Ok(_) => Ok(Redirect::to("/console/users").into_response()),
+        Err(StoreError::Conflict(c)) if c.contains("already") => {
+            Err(AppError::bad_param("role", Message::new("error-role-held")))
+        }
+        // An unknown user or seller breaks a reference.
+        Err(StoreError::Conflict(_)) => Err(AppError::bad_param("user", Message::new("error-role-target"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let grant = parse_id(field(&form, "grant")).ok_or_else(|| {
+        AppError::bad_param("grant", Message::new("error-bad-id").arg("given", clip(field(&form, "grant"))))
+    })?;
+    let actor = viewer.actor();
+    let reason = field(&form, "reason");
+    let reason = if reason.is_empty() { "revoked in the console" } else { reason };
+    let change = Change { actor: &actor, reason: &clip(reason), request_id: &request_id.0 };
+    if !state.store.revoke_role(grant, change).await? {
+        return Err(AppError::NotFound(Message::new("error-no-such-grant").arg("id", grant.to_string())));
+    }
+    Ok(Redirect::to("/console/users").into_response())
+}
