@@ -7,6 +7,7 @@
 
 pub mod bin;
 pub mod catalog;
+pub mod consent;
 pub mod country;
 pub mod kato;
 pub mod lang;

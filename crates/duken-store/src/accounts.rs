@@ -8,6 +8,7 @@ use duken_core::otp::{IssuedCode, RecentCodes};
 use sqlx::FromRow;
 
 use crate::audit::AuditEntry;
+use crate::consent::NewConsent;
 use crate::{Store, StoreError, on_pool, on_tx};
 
 #[derive(Clone, Debug)]
@@ -65,6 +66,14 @@ pub struct NewSession<'a> {
     pub expires_at: DateTime<Utc>,
     pub ip: &'a str,
     pub user_agent: &'a str,
+}
+
+/// What a number that has no account yet brings when it signs in: the agreement it accepted
+/// and the consents it gave on the sign-up screen.
+#[derive(Clone, Debug)]
+pub struct NewAccount<'a> {
+    pub acceptance: NewAcceptance<'a>,
+    pub consents: &'a [NewConsent<'a>],
 }
 
 /// A new account's acceptance of the agreement (§1): which version, from where, how.
@@ -166,10 +175,11 @@ impl Store {
         code_id: i64,
         phone: &Phone,
         session: &NewSession<'_>,
-        acceptance: &NewAcceptance<'_>,
+        new_account: &NewAccount<'_>,
         request_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(i64, bool)>, StoreError> {
+        let (acceptance, consents) = (&new_account.acceptance, new_account.consents);
         let mut tx = self.begin().await?;
         let used =
             on_tx!(&mut tx, |t| sqlx::query("UPDATE login_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
@@ -234,6 +244,7 @@ impl Store {
                 request_id,
             })
             .await?;
+            tx.give_consents(user_id, consents, request_id).await?;
         }
         let subject = format!("session:{session_id}");
         tx.audit(&AuditEntry {
@@ -474,6 +485,7 @@ impl Store {
         &self,
         phone: &Phone,
         acceptance: &NewAcceptance<'_>,
+        consents: &[NewConsent<'_>],
         actor: &str,
     ) -> Result<i64, StoreError> {
         let now = Utc::now();
@@ -515,6 +527,7 @@ impl Store {
             request_id: "",
         })
         .await?;
+        tx.give_consents(id, consents, "").await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
+pub mod consent;
 pub mod demo;
 mod error;
 

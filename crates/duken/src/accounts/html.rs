@@ -15,7 +15,7 @@ use duken_core::otp::{CheckOutcome, Throttle, constant_time_eq};
 use duken_core::roles::Access;
 use duken_core::time::format_local;
 use duken_core::{Phone, PhoneError};
-use duken_store::accounts::{NewAcceptance, NewSession};
+use duken_store::accounts::{NewAcceptance, NewAccount, NewSession};
 
 use super::{Accounts, SESSION_COOKIE, new_session_token};
 use crate::app::AppState;
@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
     let signed_in = Router::new()
         .route("/profile", get(show_profile))
         .route("/profile/sessions/revoke", post(sign_out_everywhere))
+        .route("/profile/consents/withdraw", post(withdraw_consent))
+        .route("/profile/export", get(export_data))
         .route_layer(access::layer(Access::SignedIn));
     Router::new()
         .route("/signin", get(show_signin).post(request_code))
@@ -235,7 +237,10 @@ async fn verify_code(
     let session =
         NewSession { token_hash: &token_hash, expires_at: Accounts::session_expiry(now), ip: &ip, user_agent: &agent };
     let acceptance = NewAcceptance { version: AGREEMENT_VERSION as i32, ip: &ip, user_agent: &agent, channel: "web" };
-    if state.store.sign_in_with_code(stored.id, &phone, &session, &acceptance, &request_id.0, now).await?.is_none() {
+    let consent_text = crate::web::i18n::t(prefs.lang, "consent-signup-text");
+    let consents = super::signup_consents(&consent_text);
+    let new_account = NewAccount { acceptance, consents: &consents };
+    if state.store.sign_in_with_code(stored.id, &phone, &session, &new_account, &request_id.0, now).await?.is_none() {
         return again(Message::new("error-code-none"));
     }
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
@@ -303,6 +308,24 @@ mod tests {
     }
 }
 
+pub struct ConsentLine {
+    pub id: i64,
+    pub purpose: String,
+    pub recipient: String,
+    pub abroad: bool,
+    pub given: String,
+    pub withdrawn: Option<String>,
+}
+
+pub struct DisclosureLine {
+    pub at: String,
+    pub recipient: String,
+    pub fields: String,
+    pub purpose: String,
+    pub allowed: bool,
+    pub basis: String,
+}
+
 #[derive(Template)]
 #[template(path = "accounts/profile.html")]
 struct ProfilePage {
@@ -310,6 +333,16 @@ struct ProfilePage {
     phone: String,
     agreement: Option<String>,
     sessions: Vec<SessionLine>,
+    consents: Vec<ConsentLine>,
+    disclosures: Vec<DisclosureLine>,
+}
+
+fn purpose_name(ctx: &PageCtx, code: &str) -> String {
+    ctx.t(&format!("purpose-{}", code.replace('_', "-")))
+}
+
+fn recipient_name(ctx: &PageCtx, code: &str) -> String {
+    ctx.t(&format!("recipient-{}", code.replace('_', "-")))
 }
 
 async fn show_profile(
@@ -319,9 +352,14 @@ async fn show_profile(
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let now = Utc::now();
-    let (acceptances, sessions) =
-        tokio::try_join!(state.store.acceptances(viewer.user_id), state.store.list_sessions(viewer.user_id, now))?;
+    let (acceptances, sessions, consents, disclosures) = tokio::try_join!(
+        state.store.acceptances(viewer.user_id),
+        state.store.list_sessions(viewer.user_id, now),
+        state.store.consents(viewer.user_id),
+        state.store.disclosures(viewer.user_id),
+    )?;
     let lang = prefs.lang;
+    let ctx = PageCtx::new(&prefs, &uri);
     let phone = Phone::parse(&viewer.phone).map(|p| p.to_string()).unwrap_or_else(|_| viewer.phone.clone());
     html(&ProfilePage {
         phone,
@@ -340,8 +378,86 @@ async fn show_profile(
                 current: s.id == viewer.session_id,
             })
             .collect(),
-        ctx: PageCtx::new(&prefs, &uri),
+        consents: consents
+            .iter()
+            .map(|c| ConsentLine {
+                id: c.id,
+                purpose: purpose_name(&ctx, &c.purpose),
+                recipient: recipient_name(&ctx, &c.recipient),
+                abroad: c.cross_border,
+                given: format_local(c.given_at, lang),
+                withdrawn: c.withdrawn_at.map(|w| format_local(w, lang)),
+            })
+            .collect(),
+        disclosures: disclosures
+            .iter()
+            .map(|d| DisclosureLine {
+                at: format_local(d.at, lang),
+                recipient: format!("{} ({})", recipient_name(&ctx, &d.recipient), d.recipient_ref),
+                fields: d.fields.clone(),
+                purpose: purpose_name(&ctx, &d.purpose),
+                allowed: d.outcome == "allowed",
+                basis: d.legal_basis.clone(),
+            })
+            .collect(),
+        ctx,
     })
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let raw = form.get("consent").map(String::as_str).unwrap_or("");
+    let id = crate::web::params::parse_id(raw).ok_or_else(|| {
+        AppError::bad_param("consent", Message::new("error-bad-id").arg("given", crate::catalog::clip(raw)))
+    })?;
+    // Only the person's own live consent: anyone else's id is simply not found.
+    if !state.store.withdraw_consent(viewer.user_id, id, &request_id.0).await? {
+        return Err(AppError::NotFound(Message::new("error-no-such-consent").arg("id", id.to_string())));
+    }
+    Ok(Redirect::to("/profile#consents").into_response())
+}
+
+/// Everything duken holds about the person, as one JSON file (§9.1; Law 94-V).
+async fn export_data(State(state): State<AppState>, Extension(prefs): Extension<Prefs>) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let now = Utc::now();
+    let user = format!("user:{}", viewer.user_id);
+    let (acceptances, sessions, consents, disclosures, roles, (audit, _)) = tokio::try_join!(
+        state.store.acceptances(viewer.user_id),
+        state.store.list_sessions(viewer.user_id, now),
+        state.store.consents(viewer.user_id),
+        state.store.disclosures(viewer.user_id),
+        state.store.active_roles(viewer.user_id),
+        state.store.list_audit(Some(&user), None, duken_core::PageRequest { page: 1, per_page: 100_000 }),
+    )?;
+    let document = serde_json::json!({
+        "exported_at": now,
+        "account": { "id": viewer.user_id, "phone": viewer.phone },
+        "roles": roles.iter().map(|g| serde_json::json!({"role": g.role, "seller_id": g.seller_id, "granted_at": g.granted_at})).collect::<Vec<_>>(),
+        "agreement_acceptances": acceptances.iter().map(|a| serde_json::json!({"version": a.version, "accepted_at": a.accepted_at, "channel": a.channel})).collect::<Vec<_>>(),
+        "sessions": sessions.iter().map(|s| serde_json::json!({"id": s.id, "created_at": s.created_at, "last_seen_at": s.last_seen_at, "ip": s.ip, "user_agent": s.user_agent})).collect::<Vec<_>>(),
+        "consents": consents.iter().map(|c| serde_json::json!({"id": c.id, "purpose": c.purpose, "recipient": c.recipient, "cross_border": c.cross_border, "context": c.context, "given_at": c.given_at, "withdrawn_at": c.withdrawn_at, "text_shown": c.text_shown})).collect::<Vec<_>>(),
+        "disclosures": disclosures.iter().map(|d| serde_json::json!({"id": d.id, "recipient": d.recipient, "recipient_ref": d.recipient_ref, "fields": d.fields.split(',').collect::<Vec<_>>(), "purpose": d.purpose, "abroad": d.abroad, "outcome": d.outcome, "legal_basis": d.legal_basis, "at": d.at})).collect::<Vec<_>>(),
+        "audit_log": audit.iter().map(|a| serde_json::json!({"at": a.at, "actor": a.actor, "action": a.action, "reason": a.reason})).collect::<Vec<_>>(),
+    });
+    let body = serde_json::to_vec_pretty(&document).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"duken-data-{}.json\"", viewer.user_id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 pub struct SmsLine {

@@ -110,6 +110,24 @@ impl Accounts {
     }
 }
 
+/// The consents a new account gives at sign-up (§9.1): every purpose with the recipients the
+/// agreement names for it, cross-border included, each with the text the person saw.
+pub fn signup_consents(text_shown: &str) -> Vec<duken_store::consent::NewConsent<'_>> {
+    use duken_core::consent::Purpose;
+    Purpose::ALL
+        .iter()
+        .flat_map(|&purpose| {
+            purpose.recipients().iter().map(move |&recipient| duken_store::consent::NewConsent {
+                purpose,
+                recipient,
+                cross_border: true,
+                text_shown,
+                context: "signup",
+            })
+        })
+        .collect()
+}
+
 /// The demo accounts (demo mode only), signed in like any other: ask for a code on
 /// `/signin` and read it on `/demo/sms`. README lists them.
 pub const DEMO_BUYERS: [&str; 3] = ["+77010000001", "+77010000002", "+77010000003"];
@@ -124,10 +142,12 @@ pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()
         user_agent: "duken demo data",
         channel: "web",
     };
+    let text = crate::web::i18n::t(duken_core::Lang::Ru, "consent-signup-text");
+    let consents = signup_consents(&text);
     for phone in DEMO_BUYERS.iter().chain([&DEMO_OPERATOR]) {
-        store.ensure_user(&Phone::parse(phone)?, &acceptance, "system:demo").await?;
+        store.ensure_user(&Phone::parse(phone)?, &acceptance, &consents, "system:demo").await?;
     }
-    let operator = store.ensure_user(&Phone::parse(DEMO_OPERATOR)?, &acceptance, "system:demo").await?;
+    let operator = store.ensure_user(&Phone::parse(DEMO_OPERATOR)?, &acceptance, &consents, "system:demo").await?;
     if !store.active_roles(operator).await?.iter().any(|g| g.role == "admin") {
         let change = Change { actor: "system:demo", reason: "demo operator", request_id: "" };
         store.grant_role(operator, "admin", None, change).await?;

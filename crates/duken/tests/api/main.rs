@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod catalog_api;
+mod consent;
 mod pages;
 mod platform;
 mod roles;
