@@ -532,3 +532,29 @@ impl Store {
         Ok(id)
     }
 }
+
+impl Store {
+    pub async fn display_name(&self, user_id: i64) -> Result<String, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(p)
+            .await)?)
+    }
+
+    /// Changes the name the person goes by (audited).
+    pub async fn set_display_name(&self, user_id: i64, name: &str, request_id: &str) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |t| sqlx::query("UPDATE users SET display_name = $1, updated_at = $2 WHERE id = $3")
+            .bind(name)
+            .bind(now)
+            .bind(user_id)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        let user = format!("user:{user_id}");
+        tx.audit(&AuditEntry { actor: &user, action: "account.renamed", subject: &user, reason: "", request_id })
+            .await?;
+        tx.commit().await
+    }
+}

@@ -10,6 +10,7 @@
 //! beyond the `kk/ru/en` columns; it returns rows and [`StoreError`]s.
 
 pub mod accounts;
+pub mod agreement;
 pub mod audit;
 pub mod catalog;
 pub mod consent;

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use duken_core::otp::CodePolicy;
 use duken_store::Store;
 use duken_store::demo::DemoCatalog;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -51,13 +50,15 @@ impl App {
             let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
             tracing::info!(?report, "empty database: loaded the demo shop");
         }
+        let (summary, text) = crate::content::first_agreement();
+        store.publish_agreement(&summary, &text, "system", "", true).await?;
         if config.demo_mode {
             crate::accounts::seed_demo_accounts(&store).await?;
         }
         let cities = Arc::new(Cities::new(store.list_cities().await?)?);
         let catalog = Arc::new(CatalogReader::new(store.clone(), Duration::from_millis(config.catalog_cache_ms)));
         let key = SecretKey::load(config.secret_key.as_deref(), &config.data_dir)?;
-        let accounts = Arc::new(Accounts { key, policy: CodePolicy::default(), demo: config.demo_mode });
+        let accounts = Arc::new(Accounts::new(key, config.demo_mode));
         let state = AppState { store, catalog, cities, accounts, metrics: telemetry::metrics_handle() };
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })

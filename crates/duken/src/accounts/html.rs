@@ -19,7 +19,6 @@ use duken_store::accounts::{NewAcceptance, NewAccount, NewSession};
 
 use super::{Accounts, SESSION_COOKIE, new_session_token};
 use crate::app::AppState;
-use crate::content::AGREEMENT_VERSION;
 use crate::web::access;
 use crate::web::error::AppError;
 use crate::web::i18n::Message;
@@ -27,8 +26,14 @@ use crate::web::page::{PageCtx, html};
 use crate::web::prefs::{Prefs, cookie_attributes};
 use crate::web::request_id::RequestId;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
+    // Account changes wait for the agreement in force to be accepted (§7).
+    let changes = Router::new()
+        .route("/profile/name", post(rename))
+        .route_layer(access::current_agreement(state))
+        .route_layer(access::layer(Access::SignedIn));
     let signed_in = Router::new()
+        .route("/agreement/accept", get(show_accept).post(accept))
         .route("/profile", get(show_profile))
         .route("/profile/sessions/revoke", post(sign_out_everywhere))
         .route("/profile/consents/withdraw", post(withdraw_consent))
@@ -40,6 +45,80 @@ pub fn routes() -> Router<AppState> {
         .route("/signout", post(sign_out))
         .route("/demo/sms", get(show_outbox))
         .merge(signed_in)
+        .merge(changes)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/accept.html")]
+struct AcceptPage {
+    ctx: PageCtx,
+    version: i64,
+    accepted: i64,
+    summary: String,
+    body: String,
+    next: String,
+}
+
+async fn show_accept(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let next = safe_next(crate::web::params::Params::from_uri(&uri).get("next"));
+    let current =
+        state.store.current_agreement().await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no agreement")))?;
+    if viewer.accepted_version >= current.version {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let lang = prefs.lang;
+    html(&AcceptPage {
+        version: i64::from(current.version),
+        accepted: i64::from(viewer.accepted_version),
+        summary: current.summary.get(lang).clone(),
+        body: current.text.get(lang).clone(),
+        next,
+        ctx: PageCtx::new(&prefs, &uri),
+    })
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    headers: axum::http::HeaderMap,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    // The version the page showed: accepting must be of the text seen, not of a newer one.
+    let shown: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let current = state.accounts.agreement_version(&state.store).await?;
+    if shown != current {
+        return Ok(Redirect::to("/agreement/accept").into_response());
+    }
+    if viewer.accepted_version < current {
+        let (ip, agent) = (client_ip(&headers), user_agent(&headers));
+        let acceptance = NewAcceptance { version: current, ip: &ip, user_agent: &agent, channel: "web" };
+        state.store.accept_agreement(viewer.user_id, &acceptance, &request_id.0).await?;
+    }
+    Ok(Redirect::to(&safe_next(form.get("next").map(String::as_str))).into_response())
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let name = form.get("name").map(|n| n.trim()).unwrap_or("");
+    if name.chars().count() > 80 || name.chars().any(char::is_control) {
+        return Err(AppError::bad_param("name", Message::new("error-name")));
+    }
+    state.store.set_display_name(viewer.user_id, name, &request_id.0).await?;
+    Ok(Redirect::to("/profile").into_response())
 }
 
 type FormData = Form<HashMap<String, String>>;
@@ -236,7 +315,8 @@ async fn verify_code(
     let agent = user_agent(&headers);
     let session =
         NewSession { token_hash: &token_hash, expires_at: Accounts::session_expiry(now), ip: &ip, user_agent: &agent };
-    let acceptance = NewAcceptance { version: AGREEMENT_VERSION as i32, ip: &ip, user_agent: &agent, channel: "web" };
+    let version = state.accounts.agreement_version(&state.store).await?;
+    let acceptance = NewAcceptance { version, ip: &ip, user_agent: &agent, channel: "web" };
     let consent_text = crate::web::i18n::t(prefs.lang, "consent-signup-text");
     let consents = super::signup_consents(&consent_text);
     let new_account = NewAccount { acceptance, consents: &consents };
@@ -331,6 +411,9 @@ pub struct DisclosureLine {
 struct ProfilePage {
     ctx: PageCtx,
     phone: String,
+    name: String,
+    /// A newer agreement version waits for acceptance.
+    newer_agreement: bool,
     agreement: Option<String>,
     sessions: Vec<SessionLine>,
     consents: Vec<ConsentLine>,
@@ -352,7 +435,9 @@ async fn show_profile(
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let now = Utc::now();
-    let (acceptances, sessions, consents, disclosures) = tokio::try_join!(
+    let current = state.accounts.agreement_version(&state.store).await?;
+    let (name, acceptances, sessions, consents, disclosures) = tokio::try_join!(
+        state.store.display_name(viewer.user_id),
         state.store.acceptances(viewer.user_id),
         state.store.list_sessions(viewer.user_id, now),
         state.store.consents(viewer.user_id),
@@ -363,6 +448,8 @@ async fn show_profile(
     let phone = Phone::parse(&viewer.phone).map(|p| p.to_string()).unwrap_or_else(|_| viewer.phone.clone());
     html(&ProfilePage {
         phone,
+        name,
+        newer_agreement: viewer.accepted_version < current,
         agreement: acceptances.first().map(|a| {
             Message::new("profile-agreement")
                 .arg("version", i64::from(a.version))

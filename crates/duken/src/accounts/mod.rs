@@ -92,15 +92,32 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Accounts' settings and key, shared by the handlers.
-#[derive(Debug)]
 pub struct Accounts {
     pub key: SecretKey,
     pub policy: CodePolicy,
     /// Demo mode: the SMS outbox page exists.
     pub demo: bool,
+    /// The agreement version in force, re-read at most once a second (another node may
+    /// publish one).
+    pub current_agreement: crate::catalog::cache::TtlCache<(), i32>,
 }
 
 impl Accounts {
+    pub fn new(key: SecretKey, demo: bool) -> Self {
+        Accounts {
+            key,
+            policy: CodePolicy::default(),
+            demo,
+            current_agreement: crate::catalog::cache::TtlCache::new(std::time::Duration::from_secs(1), 1),
+        }
+    }
+
+    pub async fn agreement_version(&self, store: &duken_store::Store) -> Result<i32, duken_store::StoreError> {
+        self.current_agreement
+            .get_or_load((), async { Ok(store.current_agreement().await?.map_or(1, |a| a.version)) })
+            .await
+    }
+
     pub fn new_code(&self) -> String {
         self.policy.code_from(rand::random::<u64>())
     }
@@ -137,7 +154,7 @@ pub const DEMO_OPERATOR: &str = "+77010000009";
 pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()> {
     use duken_store::accounts::{Change, NewAcceptance};
     let acceptance = NewAcceptance {
-        version: crate::content::AGREEMENT_VERSION as i32,
+        version: store.current_agreement().await?.map_or(1, |a| a.version),
         ip: "demo",
         user_agent: "duken demo data",
         channel: "web",

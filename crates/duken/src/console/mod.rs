@@ -32,10 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(index))
         .route("/console/audit", get(audit))
         .route("/console/users", get(users))
+        .route("/console/agreement", get(agreement_versions))
         .route_layer(access::layer(Access::Operator));
     let change = Router::new()
         .route("/console/roles/grant", post(grant))
         .route("/console/roles/revoke", post(revoke))
+        .route("/console/agreement/publish", post(publish_agreement))
         .route_layer(access::layer(Access::Admin));
     look.merge(change)
 }
@@ -236,4 +238,113 @@ async fn revoke(
         return Err(AppError::NotFound(Message::new("error-no-such-grant").arg("id", grant.to_string())));
     }
     Ok(Redirect::to("/console/users").into_response())
+}
+
+pub struct VersionLine {
+    pub version: i32,
+    pub published: String,
+    pub by: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/agreement.html")]
+struct AgreementPage {
+    ctx: PageCtx,
+    versions: Vec<VersionLine>,
+    can_publish: bool,
+}
+
+async fn agreement_versions(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let versions = state.store.agreement_versions().await?;
+    let viewer = access::viewer(&prefs)?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    html(&AgreementPage {
+        versions: versions
+            .iter()
+            .map(|v| VersionLine {
+                version: v.version,
+                published: format_local(v.published_at, ctx.lang),
+                by: v.published_by.clone(),
+                summary: v.summary.get(ctx.lang).clone(),
+            })
+            .collect(),
+        can_publish: Access::Admin.allows(&viewer.roles),
+        ctx,
+    })
+}
+
+/// Operators write plain text; it is stored as escaped paragraphs, so a published version can
+/// never carry markup or scripts into the page.
+fn paragraphs(text: &str) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn publish_agreement(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let mut missing = vec![];
+    for name in ["summary_kk", "summary_ru", "summary_en", "text_kk", "text_ru", "text_en"] {
+        if field(&form, name).is_empty() {
+            missing.push(crate::web::error::FieldError {
+                field: name_static(name),
+                message: Message::new("error-agreement-empty"),
+            });
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::BadRequest(missing));
+    }
+    let summary = duken_core::Localized {
+        kk: clip_long(field(&form, "summary_kk")),
+        ru: clip_long(field(&form, "summary_ru")),
+        en: clip_long(field(&form, "summary_en")),
+    };
+    let text = duken_core::Localized {
+        kk: paragraphs(field(&form, "text_kk")),
+        ru: paragraphs(field(&form, "text_ru")),
+        en: paragraphs(field(&form, "text_en")),
+    };
+    state.store.publish_agreement(&summary, &text, &viewer.actor(), &request_id.0, false).await?;
+    state.accounts.current_agreement.clear();
+    Ok(Redirect::to("/console/agreement").into_response())
+}
+
+fn clip_long(text: &str) -> String {
+    text.chars().take(1000).collect()
+}
+
+fn name_static(name: &str) -> &'static str {
+    ["summary_kk", "summary_ru", "summary_en", "text_kk", "text_ru", "text_en"]
+        .into_iter()
+        .find(|n| *n == name)
+        .unwrap_or("form")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn published_text_is_escaped_into_paragraphs() {
+        assert_eq!(
+            super::paragraphs("First <b>line</b>\nnext\n\n<script>alert(1)</script>"),
+            "<p>First &lt;b&gt;line&lt;/b&gt;<br>next</p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+        );
+        assert_eq!(super::paragraphs("  \n\n "), "");
+    }
 }

@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
@@ -22,7 +22,16 @@ use crate::web::i18n::Message;
 use crate::web::page::{PageCtx, html};
 use crate::web::prefs::Prefs;
 
-pub const AGREEMENT_VERSION: u32 = 1;
+/// The texts of version 1, compiled in; inserted into `agreement_versions` at first start.
+pub fn first_agreement() -> (Localized, Localized) {
+    let summary = Localized {
+        kk: "Алғашқы редакция.".to_owned(),
+        ru: "Первая редакция.".to_owned(),
+        en: "The first version.".to_owned(),
+    };
+    let text = Localized { kk: AGREEMENT.kk.to_owned(), ru: AGREEMENT.ru.to_owned(), en: AGREEMENT.en.to_owned() };
+    (summary, text)
+}
 
 /// Text of a page in each language.
 struct Texts {
@@ -99,13 +108,29 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "agreement.html")]
 struct AgreementPage {
     ctx: PageCtx,
-    version: u32,
-    body: &'static str,
+    version: i64,
+    published: String,
+    body: String,
 }
 
-async fn show_agreement(Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
+/// The version in force, in the visitor's language (§1: it applies to every visitor).
+async fn show_agreement(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
     let ctx = PageCtx::new(&prefs, &uri);
-    html(&AgreementPage { version: AGREEMENT_VERSION, body: AGREEMENT.get(ctx.lang), ctx })
+    let current = state
+        .store
+        .current_agreement()
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no agreement version")))?;
+    html(&AgreementPage {
+        version: i64::from(current.version),
+        published: duken_core::time::format_local(current.published_at, ctx.lang),
+        body: current.text.get(ctx.lang).clone(),
+        ctx,
+    })
 }
 
 pub struct HelpLink {

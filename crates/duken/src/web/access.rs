@@ -39,3 +39,44 @@ async fn require(State(access): State<Access>, request: Request, next: Next) -> 
 pub fn viewer(prefs: &Prefs) -> Result<&Viewer, AppError> {
     prefs.viewer.as_deref().ok_or_else(|| AppError::Internal(anyhow::anyhow!("a guarded route ran without a viewer")))
 }
+
+/// §7: routes that change an account (and later, place orders) are behind this layer: a
+/// signed-in person who has not accepted the agreement in force is sent to accept it first,
+/// then back to where they were; their session (and cart) stay as they are.
+pub fn current_agreement(
+    state: crate::app::AppState,
+) -> FromFnLayer<AgreementGuard, crate::app::AppState, (State<crate::app::AppState>, Request)> {
+    from_fn_with_state(
+        state,
+        (|state, request, next| Box::pin(require_current_agreement(state, request, next))) as AgreementGuard,
+    )
+}
+
+type AgreementGuard =
+    fn(State<crate::app::AppState>, Request, Next) -> std::pin::Pin<Box<dyn Future<Output = Response> + Send>>;
+
+async fn require_current_agreement(
+    State(state): State<crate::app::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(viewer) = request.extensions().get::<Prefs>().and_then(|p| p.viewer.clone()) else {
+        return next.run(request).await;
+    };
+    let current = match state.accounts.agreement_version(&state.store).await {
+        Ok(v) => v,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    if viewer.accepted_version >= current {
+        return next.run(request).await;
+    }
+    // Back to the page the form was on (same site only), else the profile.
+    let back = request
+        .headers()
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
+        .unwrap_or_else(|| "/profile".to_owned());
+    Redirect::to(&format!("/agreement/accept?{}", encode_query(&[("next", &back)]))).into_response()
+}

@@ -81,8 +81,10 @@ async fn viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, duken_s
     let Some(session) = state.store.session_user(&token_hash(token), chrono::Utc::now()).await? else {
         return Ok(None);
     };
-    let roles = state.store.active_roles(session.user_id).await?.iter().filter_map(|g| Role::parse(&g.role)).collect();
-    Ok(Some(Viewer::from_session(session, roles)))
+    let (grants, accepted) =
+        tokio::try_join!(state.store.active_roles(session.user_id), state.store.accepted_version(session.user_id))?;
+    let roles = grants.iter().filter_map(|g| Role::parse(&g.role)).collect();
+    Ok(Some(Viewer::from_session(session, roles, accepted.unwrap_or(0))))
 }
 
 /// Only standard methods become metric labels, so odd requests cannot grow the series.

@@ -64,7 +64,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(api)
         .merge(crate::catalog::html::routes())
         .merge(crate::content::routes())
-        .merge(crate::accounts::html::routes())
+        .merge(crate::accounts::html::routes(state.clone()))
         .merge(crate::console::routes())
         .route(
             "/openapi.json",

@@ -80,11 +80,19 @@ pub struct Viewer {
     pub user_id: i64,
     pub phone: String,
     pub roles: Vec<Role>,
+    /// The newest agreement version this person accepted.
+    pub accepted_version: i32,
 }
 
 impl Viewer {
-    pub fn from_session(session: SessionUser, roles: Vec<Role>) -> Self {
-        Viewer { session_id: session.session_id, user_id: session.user_id, phone: session.phone, roles }
+    pub fn from_session(session: SessionUser, roles: Vec<Role>, accepted_version: i32) -> Self {
+        Viewer {
+            session_id: session.session_id,
+            user_id: session.user_id,
+            phone: session.phone,
+            roles,
+            accepted_version,
+        }
     }
 
     /// How this person appears in the audit log.

@@ -8,7 +8,7 @@ use crate::helpers::{Reply, TestApp};
 
 /// A visitor with a cookie jar.
 pub struct Browser<'a> {
-    app: &'a TestApp,
+    pub app: &'a TestApp,
     pub cookies: BTreeMap<String, String>,
 }
 
@@ -40,7 +40,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
