@@ -56,14 +56,14 @@ run "duken GET /api/v1/products/1 (SQLite)" "http://127.0.0.1:18181/api/v1/produ
 run "duken GET / home page (SQLite)" "http://127.0.0.1:18181/"
 
 # The same server with the catalog cache off: every request queries the database.
-"$bin/duken" --data-dir "$work/data" --listen 127.0.0.1:18184 --catalog-cache-ms 0 --demo-mode false >"$work/duken-nocache.log" 2>&1 &
+"$bin/duken" --data-dir "$work/data" --listen 127.0.0.1:18184 --catalog-cache-ms 0 --demo=false >"$work/duken-nocache.log" 2>&1 &
 pids+=($!)
 wait_up http://127.0.0.1:18184/readyz
 run "duken GET /api/v1/products/1 (SQLite, cache off)" "http://127.0.0.1:18184/api/v1/products/1?city=750000000"
 run "duken GET / home page (SQLite, cache off)" "http://127.0.0.1:18184/"
 
 if [ -n "${DUKEN_BENCH_POSTGRES_URL:-}" ]; then
-  "$bin/duken" --database-url "$DUKEN_BENCH_POSTGRES_URL" --listen 127.0.0.1:18183 >"$work/duken-pg.log" 2>&1 &
+  "$bin/duken" --database-url "$DUKEN_BENCH_POSTGRES_URL" --demo --listen 127.0.0.1:18183 >"$work/duken-pg.log" 2>&1 &
   pids+=($!)
   wait_up http://127.0.0.1:18183/readyz
   run "duken GET /api/v1/products/1 (PostgreSQL)" "http://127.0.0.1:18183/api/v1/products/1?city=750000000"

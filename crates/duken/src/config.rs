@@ -21,15 +21,9 @@ pub enum Command {
     Serve,
     /// Create the database if needed and bring its schema up to date, then exit.
     Migrate,
-    /// Load data sets into the database (idempotent), then exit.
-    Seed(SeedArgs),
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct SeedArgs {
-    /// The demo shop: sellers (one outside the EAEU), categories, products, offers.
-    #[arg(long)]
-    pub demo: bool,
+    /// Load a data set into the database (idempotent), then exit: `duken seed --demo` loads the
+    /// demo shop (sellers, one outside the EAEU; categories, products, offers; demo accounts).
+    Seed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -62,9 +56,11 @@ pub struct Config {
     #[arg(long, env = "DUKEN_CATALOG_CACHE_MS", default_value_t = 1000, global = true)]
     pub catalog_cache_ms: u64,
 
-    /// Demo mode: an empty database gets the demo shop at start.
-    #[arg(long, env = "DUKEN_DEMO_MODE", default_value_t = true, action = ArgAction::Set, global = true)]
-    pub demo_mode: bool,
+    /// Demo mode: an empty database gets the demo shop and demo accounts at start, and the SMS
+    /// outbox page shows sign-in codes. On by default for the embedded SQLite database, off
+    /// when a database URL is given, unless `--demo` (or `--demo=false`) says otherwise.
+    #[arg(long = "demo", env = "DUKEN_DEMO", num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set, global = true)]
+    pub demo: Option<bool>,
 
     /// The server's secret key (64 hex digits) for hashing sign-in codes; by default read from
     /// (or created in) `DATA_DIR/secret.key`. Nodes sharing a database must share it.
@@ -90,6 +86,10 @@ impl Config {
         Cli::parse_from(["duken"]).config
     }
 
+    pub fn demo_mode(&self) -> bool {
+        self.demo.unwrap_or_else(|| self.database_url.as_deref().is_none_or(|u| u.trim().is_empty()))
+    }
+
     pub fn database_target(&self) -> Result<DatabaseTarget, StoreError> {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => DatabaseTarget::from_url(url.trim()),
@@ -109,9 +109,24 @@ mod tests {
         assert_eq!(cli.config.listen.port(), 9000);
         assert_eq!(cli.config.data_dir, PathBuf::from("/tmp/x"));
         assert!(matches!(cli.command, Some(Command::Migrate)));
-        let cli = Cli::try_parse_from(["duken", "seed", "--demo", "--demo-mode", "false"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::Seed(SeedArgs { demo: true }))));
-        assert!(!cli.config.demo_mode);
+        let cli = Cli::try_parse_from(["duken", "seed", "--demo"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Seed)));
+        assert_eq!(cli.config.demo, Some(true));
+        let cli = Cli::try_parse_from(["duken", "--demo=false"]).unwrap();
+        assert_eq!(cli.config.demo, Some(false));
+    }
+
+    #[test]
+    fn demo_mode_is_on_for_the_embedded_database_only_unless_asked() {
+        let mut c = Config::defaults();
+        assert!(c.demo_mode());
+        c.database_url = Some("postgres://u@h/db".into());
+        assert!(!c.demo_mode());
+        c.demo = Some(true);
+        assert!(c.demo_mode());
+        c.database_url = None;
+        c.demo = Some(false);
+        assert!(!c.demo_mode());
     }
 
     #[test]

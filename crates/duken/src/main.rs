@@ -30,10 +30,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Seed(args) => {
-            anyhow::ensure!(args.demo, "nothing to load: say which data set, e.g. `duken seed --demo`");
+        Command::Seed => {
+            anyhow::ensure!(config.demo == Some(true), "nothing to load: say which data set, e.g. `duken seed --demo`");
             let store = open(&config).await?;
             let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
+            let (summary, text) = duken::content::first_agreement();
+            store.publish_agreement(&summary, &text, "system", "", true).await?;
+            duken::accounts::seed_demo_accounts(&store).await?;
             println!(
                 "demo shop loaded: {} categories, {} sellers, {} stores, {} products, {} offers",
                 report.categories, report.sellers, report.stores, report.products, report.offers

@@ -139,7 +139,7 @@ where
     let data_dir = tempfile::tempdir().expect("a temporary directory");
     config.data_dir = data_dir.path().to_path_buf();
     config.database_url = None;
-    config.demo_mode = true;
+    config.demo = Some(true);
     config.shutdown_grace_secs = 5;
 
     let mut postgres: Option<(String, String)> = None;
