@@ -308,4 +308,25 @@ crate::backend_tests! {
         assert_eq!(total, 1);
         assert_eq!(rows[0].reason, "");
     }
+
+    async fn no_code_token_or_phone_secret_reaches_the_logs(app: TestApp) {
+        let mut b = Browser::new(&app);
+        b.get("/signin").await;
+        b.request_code("+77057776655").await;
+        let code = code_from_outbox(&app, "+77057776655").await;
+        // A wrong try and a right one, so both paths log what they log.
+        let wrong = if code == "999999" { "111111" } else { "999999" };
+        b.enter_code("+77057776655", wrong).await;
+        let reply = b.enter_code("+77057776655", &code).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let token = b.cookies.get("session").cloned().unwrap();
+        let csrf = b.csrf();
+        b.get("/profile").await;
+        let logs = crate::helpers::captured_logs();
+        assert!(logs.contains("path=/signin/code"), "the capture holds this test's requests");
+        for (what, secret) in [("code", code.as_str()), ("session token", token.as_str()), ("csrf token", csrf.as_str())] {
+            assert!(!logs.contains(secret), "the {what} appears in the logs");
+        }
+        assert!(!logs.contains("77057776655"), "the phone number is not logged");
+    }
 }

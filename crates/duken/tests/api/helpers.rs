@@ -113,6 +113,38 @@ impl TestApp {
     }
 }
 
+/// Every log line of the test process, at debug level, kept in memory so a test can check
+/// that nothing secret was ever logged. `TEST_LOG=1` also prints them.
+static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = std::io::stderr().write_all(buf);
+        }
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn install_log_capture() {
+    let buffer = LOGS.get_or_init(Default::default).clone();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+        .with_ansi(false)
+        .with_writer(move || Capture(buffer.clone()))
+        .try_init();
+}
+
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.get_or_init(Default::default).lock().unwrap()).into_owned()
+}
+
 /// Extra routes only tests mount: a handler that panics, to see what a visitor gets.
 fn test_routes() -> axum::Router<duken::AppState> {
     axum::Router::new().route(
@@ -131,10 +163,7 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    if std::env::var_os("TEST_LOG").is_some() {
-        // The writer lives as long as the test process.
-        std::mem::forget(duken::telemetry::init_logging(duken::config::LogFormat::Text, "info,sqlx=warn"));
-    }
+    install_log_capture();
     let mut config = Config::defaults();
     let data_dir = tempfile::tempdir().expect("a temporary directory");
     config.data_dir = data_dir.path().to_path_buf();
