@@ -558,3 +558,98 @@ impl Store {
         tx.commit().await
     }
 }
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Creates a token (by its hash; the caller shows the token once), audited.
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        request_id: &str,
+    ) -> Result<i64, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(t)
+        .await)?;
+        let user = format!("user:{user_id}");
+        let subject = format!("api_token:{id}");
+        tx.audit(&AuditEntry {
+            actor: &user,
+            action: "api_token.created",
+            subject: &subject,
+            reason: name,
+            request_id,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    /// Revokes one of the user's own tokens (audited); `false` if there is none.
+    pub async fn revoke_api_token(&self, user_id: i64, token_id: i64, request_id: &str) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |t| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
+        )
+        .bind(now)
+        .bind(token_id)
+        .bind(user_id)
+        .execute(t)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if changed == 1 {
+            let user = format!("user:{user_id}");
+            let subject = format!("api_token:{token_id}");
+            tx.audit(&AuditEntry {
+                actor: &user,
+                action: "api_token.revoked",
+                subject: &subject,
+                reason: "",
+                request_id,
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+
+    /// The user behind a live API token; `session_id` is the token's id, negated, so it can
+    /// never match a session.
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<SessionUser>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT -t.id AS session_id, u.id AS user_id, u.phone FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        )
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)?)
+    }
+}

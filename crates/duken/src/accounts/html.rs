@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use chrono::Utc;
-use duken_core::otp::{CheckOutcome, Throttle, constant_time_eq};
+use duken_core::otp::{Throttle, constant_time_eq};
 use duken_core::roles::Access;
 use duken_core::time::format_local;
 use duken_core::{Phone, PhoneError};
-use duken_store::accounts::{NewAcceptance, NewAccount, NewSession};
+use duken_store::accounts::NewAcceptance;
 
-use super::{Accounts, SESSION_COOKIE, new_session_token};
+use super::{SESSION_COOKIE, client_ip, user_agent};
 use crate::app::AppState;
 use crate::web::access;
 use crate::web::error::AppError;
@@ -142,22 +142,6 @@ fn phone_error(e: PhoneError) -> Message {
     })
 }
 
-/// The address a request came from, for throttling and the session list.
-fn client_ip(headers: &axum::http::HeaderMap) -> String {
-    // Behind a proxy, its first X-Forwarded-For entry; a deployment without one should strip
-    // the header at its edge.
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().chars().take(64).collect())
-        .unwrap_or_else(|| "direct".to_owned())
-}
-
-fn user_agent(headers: &axum::http::HeaderMap) -> String {
-    headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
-}
-
 #[derive(Template)]
 #[template(path = "accounts/signin.html")]
 struct SigninPage {
@@ -209,7 +193,7 @@ async fn request_code(
         Ok(p) => p,
         Err(e) => return again(phone_error(e)),
     };
-    let accounts: &Accounts = &state.accounts;
+    let accounts = &state.accounts;
     let now = Utc::now();
     let ip = client_ip(&headers);
     let recent = state.store.recent_codes(&phone, &ip, now - chrono::Duration::hours(1)).await?;
@@ -283,46 +267,10 @@ async fn verify_code(
         };
         Ok((StatusCode::BAD_REQUEST, html(&page)?).into_response())
     };
-    if !accounts.policy.is_well_formed(code) {
-        return again(Message::new("error-code-format"));
-    }
-    let now = Utc::now();
-    let stored = state.store.latest_code(&phone).await?;
-    let matches = stored
-        .as_ref()
-        .is_some_and(|s| constant_time_eq(s.code_hash.as_bytes(), accounts.key.code_hash(&phone, code).as_bytes()));
-    let outcome = accounts.policy.check(now, stored.as_ref().map(|s| &s.issued), matches);
-    if outcome.counts_as_wrong()
-        && let Some(s) = &stored
-    {
-        state.store.count_wrong_attempt(s.id).await?;
-    }
-    let Some(stored) = stored.filter(|_| outcome == CheckOutcome::Accepted) else {
-        return again(match outcome {
-            CheckOutcome::Wrong { remaining } => Message::new("error-code-wrong").arg("remaining", remaining),
-            CheckOutcome::Locked => Message::new("error-code-locked"),
-            CheckOutcome::Expired => Message::new("error-code-expired"),
-            CheckOutcome::NoCode | CheckOutcome::Accepted => Message::new("error-code-none"),
-        });
+    let token = match super::sign_in(&state, &prefs, &request_id, &headers, &phone, code, "web").await? {
+        Ok(token) => token,
+        Err(message) => return again(message),
     };
-    // A new token at every sign-in (the old session, if any, is ended): a token set before
-    // signing in never becomes a signed-in one.
-    if let Some(old) = &prefs.viewer {
-        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
-    }
-    let (token, token_hash) = new_session_token();
-    let ip = client_ip(&headers);
-    let agent = user_agent(&headers);
-    let session =
-        NewSession { token_hash: &token_hash, expires_at: Accounts::session_expiry(now), ip: &ip, user_agent: &agent };
-    let version = state.accounts.agreement_version(&state.store).await?;
-    let acceptance = NewAcceptance { version, ip: &ip, user_agent: &agent, channel: "web" };
-    let consent_text = crate::web::i18n::t(prefs.lang, "consent-signup-text");
-    let consents = super::signup_consents(&consent_text);
-    let new_account = NewAccount { acceptance, consents: &consents };
-    if state.store.sign_in_with_code(stored.id, &phone, &session, &new_account, &request_id.0, now).await?.is_none() {
-        return again(Message::new("error-code-none"));
-    }
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; {}",

@@ -127,6 +127,82 @@ impl Accounts {
     }
 }
 
+/// The address a request came from, for throttling and the session list.
+pub fn client_ip(headers: &axum::http::HeaderMap) -> String {
+    // Behind a proxy, its first X-Forwarded-For entry; a deployment without one should strip
+    // the header at its edge.
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().chars().take(64).collect())
+        .unwrap_or_else(|| "direct".to_owned())
+}
+
+pub fn user_agent(headers: &axum::http::HeaderMap) -> String {
+    headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
+}
+
+/// Checks a code typed for `phone` and signs the number in (creating its account, with the
+/// agreement in force accepted through `channel` and the sign-up consents, if it has none).
+/// The web form and the API both come here. Returns the new session token, or the message to
+/// show the person (wrong, expired, locked, no code); every wrong try is counted.
+pub async fn sign_in(
+    state: &crate::app::AppState,
+    prefs: &crate::web::prefs::Prefs,
+    request_id: &crate::web::request_id::RequestId,
+    headers: &axum::http::HeaderMap,
+    phone: &Phone,
+    code: &str,
+    channel: &str,
+) -> Result<Result<String, crate::web::i18n::Message>, crate::web::error::AppError> {
+    use duken_core::otp::{CheckOutcome, constant_time_eq};
+    use duken_store::accounts::{NewAcceptance, NewAccount, NewSession};
+
+    use crate::web::i18n::Message;
+    let accounts = &state.accounts;
+    if !accounts.policy.is_well_formed(code) {
+        return Ok(Err(Message::new("error-code-format")));
+    }
+    let now = Utc::now();
+    let stored = state.store.latest_code(phone).await?;
+    let matches = stored
+        .as_ref()
+        .is_some_and(|s| constant_time_eq(s.code_hash.as_bytes(), accounts.key.code_hash(phone, code).as_bytes()));
+    let outcome = accounts.policy.check(now, stored.as_ref().map(|s| &s.issued), matches);
+    if outcome.counts_as_wrong()
+        && let Some(s) = &stored
+    {
+        state.store.count_wrong_attempt(s.id).await?;
+    }
+    let Some(stored) = stored.filter(|_| outcome == CheckOutcome::Accepted) else {
+        return Ok(Err(match outcome {
+            CheckOutcome::Wrong { remaining } => Message::new("error-code-wrong").arg("remaining", remaining),
+            CheckOutcome::Locked => Message::new("error-code-locked"),
+            CheckOutcome::Expired => Message::new("error-code-expired"),
+            CheckOutcome::NoCode | CheckOutcome::Accepted => Message::new("error-code-none"),
+        }));
+    };
+    // A new token at every sign-in (a browser's old session is ended): a token set before
+    // signing in never becomes a signed-in one.
+    if let Some(old) = prefs.viewer.as_ref().filter(|v| !v.bearer) {
+        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
+    }
+    let (token, token_hash) = new_session_token();
+    let (ip, agent) = (client_ip(headers), user_agent(headers));
+    let session =
+        NewSession { token_hash: &token_hash, expires_at: Accounts::session_expiry(now), ip: &ip, user_agent: &agent };
+    let version = accounts.agreement_version(&state.store).await?;
+    let acceptance = NewAcceptance { version, ip: &ip, user_agent: &agent, channel };
+    let consent_text = crate::web::i18n::t(prefs.lang, "consent-signup-text");
+    let consents = signup_consents(&consent_text);
+    let new_account = NewAccount { acceptance, consents: &consents };
+    if state.store.sign_in_with_code(stored.id, phone, &session, &new_account, &request_id.0, now).await?.is_none() {
+        return Ok(Err(Message::new("error-code-none")));
+    }
+    Ok(Ok(token))
+}
+
 /// The consents a new account gives at sign-up (§9.1): every purpose with the recipients the
 /// agreement names for it, cross-border included, each with the text the person saw.
 pub fn signup_consents(text_shown: &str) -> Vec<duken_store::consent::NewConsent<'_>> {

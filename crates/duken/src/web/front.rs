@@ -38,8 +38,16 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
 
     async move {
         let (mut prefs, remember) = prefs::choose(&state.cities, &request);
-        if let Some(token) = prefs::cookie(request.headers(), SESSION_COOKIE) {
-            match viewer(&state, token).await {
+        // A program sends `Authorization: Bearer <token>` (an API token, or the session token
+        // an API sign-in returned); a browser sends the session cookie.
+        let bearer = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if let Some(token) = bearer.or_else(|| prefs::cookie(request.headers(), SESSION_COOKIE)) {
+            match viewer(&state, token, bearer.is_some()).await {
                 Ok(viewer) => prefs.viewer = viewer.map(Arc::new),
                 Err(e) => tracing::error!(error = %e, "looking up a session failed"),
             }
@@ -77,14 +85,20 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
 }
 
 /// The signed-in person behind a session token, with the roles they hold now.
-async fn viewer(state: &AppState, token: &str) -> Result<Option<Viewer>, duken_store::StoreError> {
-    let Some(session) = state.store.session_user(&token_hash(token), chrono::Utc::now()).await? else {
-        return Ok(None);
+async fn viewer(state: &AppState, token: &str, bearer: bool) -> Result<Option<Viewer>, duken_store::StoreError> {
+    let hash = token_hash(token);
+    let by_api_token = if bearer { state.store.token_user(&hash).await? } else { None };
+    let session = match by_api_token {
+        Some(s) => Some(s),
+        None => state.store.session_user(&hash, chrono::Utc::now()).await?,
     };
+    let Some(session) = session else { return Ok(None) };
     let (grants, accepted) =
         tokio::try_join!(state.store.active_roles(session.user_id), state.store.accepted_version(session.user_id))?;
     let roles = grants.iter().filter_map(|g| Role::parse(&g.role)).collect();
-    Ok(Some(Viewer::from_session(session, roles, accepted.unwrap_or(0))))
+    let mut viewer = Viewer::from_session(session, roles, accepted.unwrap_or(0));
+    viewer.bearer = bearer;
+    Ok(Some(viewer))
 }
 
 /// Only standard methods become metric labels, so odd requests cannot grow the series.

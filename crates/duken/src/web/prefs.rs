@@ -82,6 +82,8 @@ pub struct Viewer {
     pub roles: Vec<Role>,
     /// The newest agreement version this person accepted.
     pub accepted_version: i32,
+    /// Signed in by an `Authorization: Bearer` header (a program), not a cookie (a browser).
+    pub bearer: bool,
 }
 
 impl Viewer {
@@ -92,7 +94,13 @@ impl Viewer {
             phone: session.phone,
             roles,
             accepted_version,
+            bearer: false,
         }
+    }
+
+    /// The API token in use (their ids are stored negated in `session_id`).
+    pub fn api_token(&self) -> Option<i64> {
+        (self.session_id < 0).then_some(-self.session_id)
     }
 
     /// How this person appears in the audit log.
