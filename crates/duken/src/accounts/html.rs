@@ -461,26 +461,7 @@ async fn withdraw_consent(
 /// Everything duken holds about the person, as one JSON file (§9.1; Law 94-V).
 async fn export_data(State(state): State<AppState>, Extension(prefs): Extension<Prefs>) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let now = Utc::now();
-    let user = format!("user:{}", viewer.user_id);
-    let (acceptances, sessions, consents, disclosures, roles, (audit, _)) = tokio::try_join!(
-        state.store.acceptances(viewer.user_id),
-        state.store.list_sessions(viewer.user_id, now),
-        state.store.consents(viewer.user_id),
-        state.store.disclosures(viewer.user_id),
-        state.store.active_roles(viewer.user_id),
-        state.store.list_audit(Some(&user), None, duken_core::PageRequest { page: 1, per_page: 100_000 }),
-    )?;
-    let document = serde_json::json!({
-        "exported_at": now,
-        "account": { "id": viewer.user_id, "phone": viewer.phone },
-        "roles": roles.iter().map(|g| serde_json::json!({"role": g.role, "seller_id": g.seller_id, "granted_at": g.granted_at})).collect::<Vec<_>>(),
-        "agreement_acceptances": acceptances.iter().map(|a| serde_json::json!({"version": a.version, "accepted_at": a.accepted_at, "channel": a.channel})).collect::<Vec<_>>(),
-        "sessions": sessions.iter().map(|s| serde_json::json!({"id": s.id, "created_at": s.created_at, "last_seen_at": s.last_seen_at, "ip": s.ip, "user_agent": s.user_agent})).collect::<Vec<_>>(),
-        "consents": consents.iter().map(|c| serde_json::json!({"id": c.id, "purpose": c.purpose, "recipient": c.recipient, "cross_border": c.cross_border, "context": c.context, "given_at": c.given_at, "withdrawn_at": c.withdrawn_at, "text_shown": c.text_shown})).collect::<Vec<_>>(),
-        "disclosures": disclosures.iter().map(|d| serde_json::json!({"id": d.id, "recipient": d.recipient, "recipient_ref": d.recipient_ref, "fields": d.fields.split(',').collect::<Vec<_>>(), "purpose": d.purpose, "abroad": d.abroad, "outcome": d.outcome, "legal_basis": d.legal_basis, "at": d.at})).collect::<Vec<_>>(),
-        "audit_log": audit.iter().map(|a| serde_json::json!({"at": a.at, "actor": a.actor, "action": a.action, "reason": a.reason})).collect::<Vec<_>>(),
-    });
+    let document = super::export_document(&state, viewer).await?;
     let body = serde_json::to_vec_pretty(&document).map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [

@@ -7,6 +7,7 @@
 //! Secrets never leave as they came: codes are stored as HMAC-SHA256 under the server key,
 //! session tokens as SHA-256; neither is ever logged. Only the SMS text carries the code.
 
+pub mod api;
 pub mod html;
 
 use std::path::Path;
@@ -201,6 +202,37 @@ pub async fn sign_in(
         return Ok(Err(Message::new("error-code-none")));
     }
     Ok(Ok(token))
+}
+
+/// Everything duken holds about a person (§9.1; Law 94-V), for the profile's download and
+/// `GET /api/v1/me/export`. Secrets (code and token hashes) are not part of it.
+pub async fn export_document(
+    state: &crate::app::AppState,
+    viewer: &crate::web::prefs::Viewer,
+) -> Result<serde_json::Value, crate::web::error::AppError> {
+    let now = Utc::now();
+    let user = format!("user:{}", viewer.user_id);
+    let (name, acceptances, sessions, consents, disclosures, roles, tokens, (audit, _)) = tokio::try_join!(
+        state.store.display_name(viewer.user_id),
+        state.store.acceptances(viewer.user_id),
+        state.store.list_sessions(viewer.user_id, now),
+        state.store.consents(viewer.user_id),
+        state.store.disclosures(viewer.user_id),
+        state.store.active_roles(viewer.user_id),
+        state.store.api_tokens(viewer.user_id),
+        state.store.list_audit(Some(&user), None, duken_core::PageRequest { page: 1, per_page: 100_000 }),
+    )?;
+    Ok(serde_json::json!({
+        "exported_at": now,
+        "account": { "id": viewer.user_id, "phone": viewer.phone, "name": name },
+        "roles": roles.iter().map(|g| serde_json::json!({"role": g.role, "seller_id": g.seller_id, "granted_at": g.granted_at})).collect::<Vec<_>>(),
+        "agreement_acceptances": acceptances.iter().map(|a| serde_json::json!({"version": a.version, "accepted_at": a.accepted_at, "channel": a.channel})).collect::<Vec<_>>(),
+        "sessions": sessions.iter().map(|s| serde_json::json!({"id": s.id, "created_at": s.created_at, "last_seen_at": s.last_seen_at, "ip": s.ip, "user_agent": s.user_agent})).collect::<Vec<_>>(),
+        "api_tokens": tokens.iter().map(|t| serde_json::json!({"id": t.id, "name": t.name, "created_at": t.created_at})).collect::<Vec<_>>(),
+        "consents": consents.iter().map(|c| serde_json::json!({"id": c.id, "purpose": c.purpose, "recipient": c.recipient, "cross_border": c.cross_border, "context": c.context, "given_at": c.given_at, "withdrawn_at": c.withdrawn_at, "text_shown": c.text_shown})).collect::<Vec<_>>(),
+        "disclosures": disclosures.iter().map(|d| serde_json::json!({"id": d.id, "recipient": d.recipient, "recipient_ref": d.recipient_ref, "fields": d.fields.split(',').collect::<Vec<_>>(), "purpose": d.purpose, "abroad": d.abroad, "outcome": d.outcome, "legal_basis": d.legal_basis, "at": d.at})).collect::<Vec<_>>(),
+        "audit_log": audit.iter().map(|a| serde_json::json!({"at": a.at, "actor": a.actor, "action": a.action, "reason": a.reason})).collect::<Vec<_>>(),
+    }))
 }
 
 /// The consents a new account gives at sign-up (§9.1): every purpose with the recipients the

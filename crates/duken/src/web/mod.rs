@@ -44,6 +44,7 @@ use crate::web::i18n::Message;
         `{errors: [{status, code, title, detail, source}], meta: {request_id}}`. §4: prices and \
         availability are information from the sellers, not an offer."),
     tags((name = "catalog", description = "Categories, products with sellers' offers, sellers"),
+         (name = "accounts", description = "Sign-in by phone and one-time code, me, consents (§9.1), disclosures, data export, API tokens. Authenticate with `Authorization: Bearer <token>`."),
          (name = "operations", description = "Health and readiness"))
 )]
 struct ApiDoc;
@@ -57,6 +58,20 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(crate::catalog::api::show_seller))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
+        .routes(routes!(crate::accounts::api::request_code))
+        .routes(routes!(crate::accounts::api::sign_in))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(crate::accounts::api::sign_out))
+                .routes(routes!(crate::accounts::api::me))
+                .routes(routes!(crate::accounts::api::list_consents, crate::accounts::api::give_consent))
+                .routes(routes!(crate::accounts::api::withdraw_consent))
+                .routes(routes!(crate::accounts::api::list_disclosures))
+                .routes(routes!(crate::accounts::api::export))
+                .routes(routes!(crate::accounts::api::list_tokens, crate::accounts::api::create_token))
+                .routes(routes!(crate::accounts::api::revoke_token))
+                .route_layer(access::layer(duken_core::roles::Access::SignedIn)),
+        )
         .split_for_parts();
     let openapi_json: Arc<str> = openapi.to_json().expect("the OpenAPI document serializes").into();
 

@@ -213,24 +213,36 @@ crate::backend_tests! {
         assert_eq!(count(&app, "login_codes").await, 0);
     }
 
-    async fn codes_are_throttled_per_number_with_retry_after(app: TestApp) {
+    async fn codes_are_throttled_per_number_and_per_address_with_retry_after(app: TestApp) {
         let mut b = Browser::new(&app);
         assert_eq!(b.request_code("+77012345678").await.status, StatusCode::SEE_OTHER);
         let reply = b.request_code("+77012345678").await;
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
         let wait: u64 = reply.header("retry-after").parse().unwrap();
         assert!((1..=60).contains(&wait), "{wait}");
-        // Many requests from one address for many numbers stop too.
-        let mut refused = 0;
-        for i in 0..40 {
-            let reply = b.request_code(&format!("+7701000{i:04}")).await;
-            if reply.status == StatusCode::TOO_MANY_REQUESTS {
-                refused += 1;
-                assert!(reply.header("retry-after").parse::<u64>().unwrap() > 0);
+        // 1 000 requests for one number (through the API, from other addresses): one code.
+        for i in 0..1000 {
+            let reply = app
+                .send(app.client.post(app.url("/api/v1/auth/code")).header("x-forwarded-for", format!("10.1.{}.{}", i / 250, i % 250)).json(&serde_json::json!({"phone": "+77012345678"})))
+                .await;
+            assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+            assert!(reply.header("retry-after").parse::<u64>().unwrap() > 0);
+        }
+        // 1 000 requests from one address for as many numbers: stopped at the hourly limit.
+        let mut sent = 0;
+        for i in 0..1000 {
+            let reply = app
+                .send(app.client.post(app.url("/api/v1/auth/code")).header("x-forwarded-for", "10.9.9.9").json(&serde_json::json!({"phone": format!("+7702{i:07}")})))
+                .await;
+            match reply.status {
+                StatusCode::ACCEPTED => sent += 1,
+                StatusCode::TOO_MANY_REQUESTS => assert!(reply.header("retry-after").parse::<u64>().unwrap() > 0),
+                other => panic!("{other}"),
             }
         }
-        assert!(refused >= 10, "{refused}");
-        assert!(count(&app, "login_codes").await <= 31);
+        assert_eq!(sent, 30, "the per-address hourly limit");
+        assert_eq!(count(&app, "login_codes").await, 31);
+        assert_eq!(count(&app, "sms_outbox").await, 31);
     }
 
     async fn wrong_expired_and_foreign_codes(app: TestApp) {

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod accounts_api;
 mod agreement;
 mod bad_input;
 mod catalog_api;
