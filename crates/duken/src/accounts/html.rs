@@ -30,6 +30,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     // Account changes wait for the agreement in force to be accepted (§7).
     let changes = Router::new()
         .route("/profile/name", post(rename))
+        .route("/profile/tokens", post(create_token))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(Access::SignedIn));
     let signed_in = Router::new()
@@ -38,6 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/profile/sessions/revoke", post(sign_out_everywhere))
         .route("/profile/consents/withdraw", post(withdraw_consent))
         .route("/profile/export", get(export_data))
+        .route("/profile/tokens/revoke", post(revoke_token))
         .route_layer(access::layer(Access::SignedIn));
     Router::new()
         .route("/signin", get(show_signin).post(request_code))
@@ -366,6 +368,61 @@ struct ProfilePage {
     sessions: Vec<SessionLine>,
     consents: Vec<ConsentLine>,
     disclosures: Vec<DisclosureLine>,
+    tokens: Vec<TokenLine>,
+}
+
+pub struct TokenLine {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/token.html")]
+struct NewTokenPage {
+    ctx: PageCtx,
+    name: String,
+    token: String,
+}
+
+/// Creates an API token and shows it this once.
+async fn create_token(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    uri: Uri,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let name = form.get("name").map(|n| n.trim()).unwrap_or("");
+    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+        return Err(AppError::bad_param("name", Message::new("error-name")));
+    }
+    let (token, _) = super::new_session_token();
+    let token = format!("dkn_{token}");
+    state.store.create_api_token(viewer.user_id, name, &super::token_hash(&token), &request_id.0).await?;
+    let page = NewTokenPage { name: name.to_owned(), token, ctx: PageCtx::new(&prefs, &uri) };
+    // Never cached: the token is on this page only.
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html(&page)?).into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let raw = form.get("token").map(String::as_str).unwrap_or("");
+    let id = crate::web::params::parse_id(raw).ok_or_else(|| {
+        AppError::bad_param("token", Message::new("error-bad-id").arg("given", crate::catalog::clip(raw)))
+    })?;
+    if !state.store.revoke_api_token(viewer.user_id, id, &request_id.0).await? {
+        return Err(AppError::NotFound(Message::new("error-no-such-token").arg("id", id.to_string())));
+    }
+    Ok(Redirect::to("/profile#tokens").into_response())
 }
 
 fn purpose_name(ctx: &PageCtx, code: &str) -> String {
@@ -384,7 +441,8 @@ async fn show_profile(
     let viewer = access::viewer(&prefs)?;
     let now = Utc::now();
     let current = state.accounts.agreement_version(&state.store).await?;
-    let (name, acceptances, sessions, consents, disclosures) = tokio::try_join!(
+    let (tokens, name, acceptances, sessions, consents, disclosures) = tokio::try_join!(
+        state.store.api_tokens(viewer.user_id),
         state.store.display_name(viewer.user_id),
         state.store.acceptances(viewer.user_id),
         state.store.list_sessions(viewer.user_id, now),
@@ -434,6 +492,10 @@ async fn show_profile(
                 allowed: d.outcome == "allowed",
                 basis: d.legal_basis.clone(),
             })
+            .collect(),
+        tokens: tokens
+            .iter()
+            .map(|t| TokenLine { id: t.id, name: t.name.clone(), created: format_local(t.created_at, lang) })
             .collect(),
         ctx,
     })
