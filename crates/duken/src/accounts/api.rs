@@ -14,19 +14,17 @@ use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use duken_core::Phone;
 use duken_core::consent::{Purpose, Recipient};
-use duken_core::otp::Throttle;
 use duken_store::consent::NewConsent;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{new_session_token, token_hash};
 use crate::app::AppState;
 use crate::catalog::clip;
 use crate::web::access;
 use crate::web::error::{AppError, ErrorDocument};
 use crate::web::i18n::Message;
-use crate::web::params::parse_id;
+use crate::web::params::id_param;
 use crate::web::prefs::Prefs;
 use crate::web::request_id::RequestId;
 
@@ -76,21 +74,11 @@ pub async fn request_code(
 ) -> Result<Response, AppError> {
     let request = body(json)?;
     let phone = phone(&request.phone)?;
-    let accounts = &state.accounts;
-    let now = Utc::now();
-    let ip = super::client_ip(&headers);
-    let recent = state.store.recent_codes(&phone, &ip, now - chrono::Duration::hours(1)).await?;
-    if let Throttle::Wait(wait) = accounts.policy.may_send(now, &recent) {
-        let secs = u64::try_from(wait.num_seconds().max(1)).unwrap_or(1);
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: secs,
-            message: Message::new("error-too-many-codes").arg("seconds", i64::try_from(secs).unwrap_or(i64::MAX)),
-        });
-    }
-    let code = accounts.new_code();
-    let sms = Message::new("sms-code").arg("code", code.as_str()).render(prefs.lang);
-    state.store.issue_code(&phone, &accounts.key.code_hash(&phone, &code), &ip, &sms, now).await?;
-    Ok((StatusCode::ACCEPTED, Json(CodeSent { status: "sent", expires_in: accounts.policy.lifetime.num_seconds() }))
+    super::send_code(&state, prefs.lang, &headers, &phone).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CodeSent { status: "sent", expires_in: state.accounts.policy.lifetime.num_seconds() }),
+    )
         .into_response())
 }
 
@@ -273,8 +261,7 @@ pub async fn withdraw_consent(
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let id = parse_id(&raw)
-        .ok_or_else(|| AppError::bad_param("id", Message::new("error-bad-id").arg("given", clip(&raw))))?;
+    let id = id_param(&raw, "id")?;
     if !state.store.withdraw_consent(viewer.user_id, id, &request_id.0).await? {
         return Err(AppError::NotFound(Message::new("error-no-such-consent").arg("id", id.to_string())));
     }
@@ -383,12 +370,7 @@ pub async fn create_token(
     let viewer = access::viewer(&prefs)?;
     let request = body(json)?;
     let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
-        return Err(AppError::bad_param("name", Message::new("error-name")));
-    }
-    let (token, _) = new_session_token();
-    let token = format!("dkn_{token}");
-    let id = state.store.create_api_token(viewer.user_id, name, &token_hash(&token), &request_id.0).await?;
+    let (id, token) = super::issue_api_token(&state, viewer, name, &request_id.0).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id, name: name.to_owned(), token })).into_response())
 }
 
@@ -402,8 +384,7 @@ pub async fn revoke_token(
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let id = parse_id(&raw)
-        .ok_or_else(|| AppError::bad_param("id", Message::new("error-bad-id").arg("given", clip(&raw))))?;
+    let id = id_param(&raw, "id")?;
     if !state.store.revoke_api_token(viewer.user_id, id, &request_id.0).await? {
         return Err(AppError::NotFound(Message::new("error-no-such-token").arg("id", id.to_string())));
     }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use chrono::Utc;
-use duken_core::otp::{Throttle, constant_time_eq};
+use duken_core::otp::constant_time_eq;
 use duken_core::roles::Access;
 use duken_core::time::format_local;
 use duken_core::{Phone, PhoneError};
@@ -195,21 +195,7 @@ async fn request_code(
         Ok(p) => p,
         Err(e) => return again(phone_error(e)),
     };
-    let accounts = &state.accounts;
-    let now = Utc::now();
-    let ip = client_ip(&headers);
-    let recent = state.store.recent_codes(&phone, &ip, now - chrono::Duration::hours(1)).await?;
-    if let Throttle::Wait(wait) = accounts.policy.may_send(now, &recent) {
-        let secs = u64::try_from(wait.num_seconds().max(1)).unwrap_or(1);
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: secs,
-            message: Message::new("error-too-many-codes").arg("seconds", i64::try_from(secs).unwrap_or(i64::MAX)),
-        });
-    }
-    let code = accounts.new_code();
-    // §10: the text itself says never to tell the code to anyone.
-    let sms = Message::new("sms-code").arg("code", code.as_str()).render(prefs.lang);
-    state.store.issue_code(&phone, &accounts.key.code_hash(&phone, &code), &ip, &sms, now).await?;
+    super::send_code(&state, prefs.lang, &headers, &phone).await?;
     // The same answer whether or not the number has an account.
     let next = safe_next(form.get("next").map(String::as_str));
     let query = crate::web::params::encode_query(&[("phone", phone.as_str()), ("next", &next)]);
@@ -396,12 +382,7 @@ async fn create_token(
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
     let name = form.get("name").map(|n| n.trim()).unwrap_or("");
-    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
-        return Err(AppError::bad_param("name", Message::new("error-name")));
-    }
-    let (token, _) = super::new_session_token();
-    let token = format!("dkn_{token}");
-    state.store.create_api_token(viewer.user_id, name, &super::token_hash(&token), &request_id.0).await?;
+    let (_, token) = super::issue_api_token(&state, viewer, name, &request_id.0).await?;
     let page = NewTokenPage { name: name.to_owned(), token, ctx: PageCtx::new(&prefs, &uri) };
     // Never cached: the token is on this page only.
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html(&page)?).into_response())
@@ -415,10 +396,7 @@ async fn revoke_token(
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
-    let raw = form.get("token").map(String::as_str).unwrap_or("");
-    let id = crate::web::params::parse_id(raw).ok_or_else(|| {
-        AppError::bad_param("token", Message::new("error-bad-id").arg("given", crate::catalog::clip(raw)))
-    })?;
+    let id = crate::web::params::id_param(form.get("token").map(String::as_str).unwrap_or(""), "token")?;
     if !state.store.revoke_api_token(viewer.user_id, id, &request_id.0).await? {
         return Err(AppError::NotFound(Message::new("error-no-such-token").arg("id", id.to_string())));
     }
@@ -509,10 +487,7 @@ async fn withdraw_consent(
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
-    let raw = form.get("consent").map(String::as_str).unwrap_or("");
-    let id = crate::web::params::parse_id(raw).ok_or_else(|| {
-        AppError::bad_param("consent", Message::new("error-bad-id").arg("given", crate::catalog::clip(raw)))
-    })?;
+    let id = crate::web::params::id_param(form.get("consent").map(String::as_str).unwrap_or(""), "consent")?;
     // Only the person's own live consent: anyone else's id is simply not found.
     if !state.store.withdraw_consent(viewer.user_id, id, &request_id.0).await? {
         return Err(AppError::NotFound(Message::new("error-no-such-consent").arg("id", id.to_string())));

@@ -144,6 +144,52 @@ pub fn user_agent(headers: &axum::http::HeaderMap) -> String {
     headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
 }
 
+/// Sends a sign-in code to `phone` (the web form and the API both come here): throttled per
+/// number and per address (429 with Retry-After), the code stored only as its HMAC, the SMS —
+/// in the visitor's language, with the §10 warning — through the SMS port.
+pub async fn send_code(
+    state: &crate::app::AppState,
+    lang: duken_core::Lang,
+    headers: &axum::http::HeaderMap,
+    phone: &Phone,
+) -> Result<(), crate::web::error::AppError> {
+    use duken_core::otp::Throttle;
+
+    use crate::web::i18n::Message;
+    let accounts = &state.accounts;
+    let now = Utc::now();
+    let ip = client_ip(headers);
+    let recent = state.store.recent_codes(phone, &ip, now - Duration::hours(1)).await?;
+    if let Throttle::Wait(wait) = accounts.policy.may_send(now, &recent) {
+        let secs = u64::try_from(wait.num_seconds().max(1)).unwrap_or(1);
+        return Err(crate::web::error::AppError::TooManyRequests {
+            retry_after_secs: secs,
+            message: Message::new("error-too-many-codes").arg("seconds", i64::try_from(secs).unwrap_or(i64::MAX)),
+        });
+    }
+    let code = accounts.new_code();
+    let sms = Message::new("sms-code").arg("code", code.as_str()).render(lang);
+    state.store.issue_code(phone, &accounts.key.code_hash(phone, &code), &ip, &sms, now).await?;
+    Ok(())
+}
+
+/// Creates an API token named `name` for the viewer; returns its id and the token, to be
+/// shown once.
+pub async fn issue_api_token(
+    state: &crate::app::AppState,
+    viewer: &crate::web::prefs::Viewer,
+    name: &str,
+    request_id: &str,
+) -> Result<(i64, String), crate::web::error::AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+        return Err(crate::web::error::AppError::bad_param("name", crate::web::i18n::Message::new("error-name")));
+    }
+    let token = format!("dkn_{}", new_session_token().0);
+    let id = state.store.create_api_token(viewer.user_id, name, &token_hash(&token), request_id).await?;
+    Ok((id, token))
+}
+
 /// Checks a code typed for `phone` and signs the number in (creating its account, with the
 /// agreement in force accepted through `channel` and the sign-up consents, if it has none).
 /// The web form and the API both come here. Returns the new session token, or the message to

@@ -97,14 +97,7 @@ pub fn not_found(what: &'static str, id: i64) -> impl FnOnce(StoreError) -> AppE
     }
 }
 
-/// A visitor's input, cut short for echoing in messages.
-pub fn clip(text: &str) -> String {
-    let mut out: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        out.push('…');
-    }
-    out
-}
+pub use crate::web::params::clip;
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ use crate::web::access;
 use crate::web::error::AppError;
 use crate::web::i18n::Message;
 use crate::web::page::{PageCtx, Pager, html};
-use crate::web::params::{Params, parse_id};
+use crate::web::params::{Params, id_param};
 use crate::web::prefs::Prefs;
 use crate::web::request_id::RequestId;
 
@@ -187,17 +187,12 @@ async fn grant(
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
-    let user = parse_id(field(&form, "user")).ok_or_else(|| {
-        AppError::bad_param("user", Message::new("error-bad-id").arg("given", clip(field(&form, "user"))))
-    })?;
+    let user = id_param(field(&form, "user"), "user")?;
     let role =
         Role::parse(field(&form, "role")).ok_or_else(|| AppError::bad_param("role", Message::new("error-bad-role")))?;
     let seller = match field(&form, "seller") {
         "" => None,
-        raw => Some(
-            parse_id(raw)
-                .ok_or_else(|| AppError::bad_param("seller", Message::new("error-bad-id").arg("given", clip(raw))))?,
-        ),
+        raw => Some(id_param(raw, "seller")?),
     };
     if role.needs_seller() != seller.is_some() {
         return Err(AppError::bad_param("seller", Message::new("error-role-seller")));
@@ -227,9 +222,7 @@ async fn revoke(
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
-    let grant = parse_id(field(&form, "grant")).ok_or_else(|| {
-        AppError::bad_param("grant", Message::new("error-bad-id").arg("given", clip(field(&form, "grant"))))
-    })?;
+    let grant = id_param(field(&form, "grant"), "grant")?;
     let actor = viewer.actor();
     let reason = field(&form, "reason");
     let reason = if reason.is_empty() { "revoked in the console" } else { reason };

@@ -41,6 +41,20 @@ pub fn parse_id(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
+/// An id sent in a form, path or body: a positive whole number, or a 400 naming the field.
+pub fn id_param(raw: &str, field: &'static str) -> Result<i64, AppError> {
+    parse_id(raw.trim()).ok_or_else(|| AppError::bad_param(field, Message::new("error-bad-id").arg("given", clip(raw))))
+}
+
+/// A visitor's input, cut short for echoing in messages.
+pub fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
 /// Query string for links: these pairs, `name=value`, in order, percent-encoded.
 pub fn encode_query(pairs: &[(&str, &str)]) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
