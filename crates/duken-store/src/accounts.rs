@@ -179,7 +179,6 @@ impl Store {
         request_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(i64, bool)>, StoreError> {
-        let (acceptance, consents) = (&new_account.acceptance, new_account.consents);
         let mut tx = self.begin().await?;
         let used =
             on_tx!(&mut tx, |t| sqlx::query("UPDATE login_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
@@ -195,31 +194,9 @@ impl Store {
             .bind(phone.as_str())
             .fetch_optional(t)
             .await)?;
-        let (user_id, created) = match existing {
-            Some(id) => (id, false),
-            None => {
-                let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
-                    "INSERT INTO users (phone, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id"
-                )
-                .bind(phone.as_str())
-                .bind(now)
-                .fetch_one(t)
-                .await)?;
-                on_tx!(&mut tx, |t| sqlx::query(
-                    "INSERT INTO agreement_acceptances (user_id, version, accepted_at, ip, user_agent, channel)
-                     VALUES ($1, $2, $3, $4, $5, $6)"
-                )
-                .bind(id)
-                .bind(acceptance.version)
-                .bind(now)
-                .bind(acceptance.ip)
-                .bind(acceptance.user_agent)
-                .bind(acceptance.channel)
-                .execute(t)
-                .await
-                .map(|_| ()))?;
-                (id, true)
-            }
+        let user_id = match existing {
+            Some(id) => id,
+            None => tx.create_user(phone, new_account, None, request_id, now).await?,
         };
         let session_id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
@@ -234,18 +211,6 @@ impl Store {
         .fetch_one(t)
         .await)?;
         let user = format!("user:{user_id}");
-        if created {
-            let reason = format!("agreement version {}", acceptance.version);
-            tx.audit(&AuditEntry {
-                actor: &user,
-                action: "account.created",
-                subject: &user,
-                reason: &reason,
-                request_id,
-            })
-            .await?;
-            tx.give_consents(user_id, consents, request_id).await?;
-        }
         let subject = format!("session:{session_id}");
         tx.audit(&AuditEntry {
             actor: &user,
@@ -256,7 +221,7 @@ impl Store {
         })
         .await?;
         tx.commit().await?;
-        Ok(Some((user_id, created)))
+        Ok(Some((user_id, existing.is_none())))
     }
 
     /// The user of a live session (not revoked, not expired).
@@ -484,11 +449,9 @@ impl Store {
     pub async fn ensure_user(
         &self,
         phone: &Phone,
-        acceptance: &NewAcceptance<'_>,
-        consents: &[NewConsent<'_>],
+        new_account: &NewAccount<'_>,
         actor: &str,
     ) -> Result<i64, StoreError> {
-        let now = Utc::now();
         let mut tx = self.begin().await?;
         let existing: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
             .bind(phone.as_str())
@@ -497,38 +460,42 @@ impl Store {
         if let Some(id) = existing {
             return Ok(id);
         }
-        let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+        let id = tx.create_user(phone, new_account, Some(actor), "", Utc::now()).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+impl crate::Tx {
+    /// Opens the account of `phone`: the user, its acceptance of the agreement and the consents
+    /// it gave, audited as done by `actor` (the new user themselves when `None`).
+    pub async fn create_user(
+        &mut self,
+        phone: &Phone,
+        new_account: &NewAccount<'_>,
+        actor: Option<&str>,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = on_tx!(&mut *self, |t| sqlx::query_scalar(
             "INSERT INTO users (phone, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id"
         )
         .bind(phone.as_str())
         .bind(now)
         .fetch_one(t)
         .await)?;
-        on_tx!(&mut tx, |t| {
-            sqlx::query(
-            "INSERT INTO agreement_acceptances (user_id, version, accepted_at, ip, user_agent, channel) VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(id)
-        .bind(acceptance.version)
-        .bind(now)
-        .bind(acceptance.ip)
-        .bind(acceptance.user_agent)
-        .bind(acceptance.channel)
-        .execute(t)
-        .await
-        .map(|_| ())
-        })?;
-        let subject = format!("user:{id}");
-        tx.audit(&AuditEntry {
-            actor,
+        self.record_acceptance(id, &new_account.acceptance, now).await?;
+        let user = format!("user:{id}");
+        let reason = format!("agreement version {}", new_account.acceptance.version);
+        let entry = AuditEntry {
+            actor: actor.unwrap_or(&user),
             action: "account.created",
-            subject: &subject,
-            reason: "demo account",
-            request_id: "",
-        })
-        .await?;
-        tx.give_consents(id, consents, "").await?;
-        tx.commit().await?;
+            subject: &user,
+            reason: &reason,
+            request_id,
+        };
+        self.audit(&entry).await?;
+        self.give_consents(id, new_account.consents, request_id).await?;
         Ok(id)
     }
 }

@@ -126,9 +126,31 @@ impl Store {
         acceptance: &crate::accounts::NewAcceptance<'_>,
         request_id: &str,
     ) -> Result<(), StoreError> {
-        let now = Utc::now();
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |t| {
+        tx.record_acceptance(user_id, acceptance, Utc::now()).await?;
+        let user = format!("user:{user_id}");
+        let subject = format!("agreement:{}", acceptance.version);
+        tx.audit(&AuditEntry {
+            actor: &user,
+            action: "agreement.accepted",
+            subject: &subject,
+            reason: acceptance.channel,
+            request_id,
+        })
+        .await?;
+        tx.commit().await
+    }
+}
+
+impl crate::Tx {
+    /// Records that `user_id` accepted an agreement version, in this transaction.
+    pub async fn record_acceptance(
+        &mut self,
+        user_id: i64,
+        acceptance: &crate::accounts::NewAcceptance<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |t| {
             sqlx::query(
             "INSERT INTO agreement_acceptances (user_id, version, accepted_at, ip, user_agent, channel) VALUES ($1, $2, $3, $4, $5, $6)"
         )
@@ -142,16 +164,6 @@ impl Store {
         .await
         .map(|_| ())
         })?;
-        let user = format!("user:{user_id}");
-        let subject = format!("agreement:{}", acceptance.version);
-        tx.audit(&AuditEntry {
-            actor: &user,
-            action: "agreement.accepted",
-            subject: &subject,
-            reason: acceptance.channel,
-            request_id,
-        })
-        .await?;
-        tx.commit().await
+        Ok(())
     }
 }

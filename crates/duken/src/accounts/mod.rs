@@ -315,10 +315,11 @@ pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()
     };
     let text = crate::web::i18n::t(duken_core::Lang::Ru, "consent-signup-text");
     let consents = signup_consents(&text);
+    let new_account = duken_store::accounts::NewAccount { acceptance, consents: &consents };
     for phone in DEMO_BUYERS.iter().chain([&DEMO_OPERATOR]) {
-        store.ensure_user(&Phone::parse(phone)?, &acceptance, &consents, "system:demo").await?;
+        store.ensure_user(&Phone::parse(phone)?, &new_account, "system:demo").await?;
     }
-    let operator = store.ensure_user(&Phone::parse(DEMO_OPERATOR)?, &acceptance, &consents, "system:demo").await?;
+    let operator = store.ensure_user(&Phone::parse(DEMO_OPERATOR)?, &new_account, "system:demo").await?;
     if !store.active_roles(operator).await?.iter().any(|g| g.role == "admin") {
         let change = Change { actor: "system:demo", reason: "demo operator", request_id: "" };
         store.grant_role(operator, "admin", None, change).await?;
