@@ -620,3 +620,98 @@ impl Store {
         .await)?)
     }
 }
+
+impl Store {
+    /// The account of a number and its password hash, if it has set one.
+    pub async fn password_of(&self, phone: &Phone) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        let row: Option<(i64, Option<String>)> =
+            on_pool!(self.pool(), |p| sqlx::query_as("SELECT id, password_hash FROM users WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(p)
+                .await)?;
+        Ok(row)
+    }
+
+    /// Sets (or replaces) the user's password hash; audited, without the hash.
+    pub async fn set_password(&self, user_id: i64, password_hash: &str, request_id: &str) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |t| sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        let user = format!("user:{user_id}");
+        tx.audit(&AuditEntry { actor: &user, action: "account.password_set", subject: &user, reason: "", request_id })
+            .await?;
+        tx.commit().await
+    }
+
+    /// Failed password sign-ins for this number and from this address since `since`.
+    pub async fn password_failures(
+        &self,
+        phone: &Phone,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64), StoreError> {
+        Ok(on_pool!(self.pool(), |p| {
+            let by_phone: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM password_failures WHERE phone = $1 AND at >= $2",
+            )
+            .bind(phone.as_str())
+            .bind(since)
+            .fetch_one(p)
+            .await?;
+            let by_ip: i64 =
+                sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM password_failures WHERE ip = $1 AND at >= $2")
+                    .bind(ip)
+                    .bind(since)
+                    .fetch_one(p)
+                    .await?;
+            (by_phone, by_ip)
+        }))
+    }
+
+    pub async fn record_password_failure(&self, phone: &Phone, ip: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        on_pool!(self.pool(), |p| sqlx::query("INSERT INTO password_failures (phone, ip, at) VALUES ($1, $2, $3)")
+            .bind(phone.as_str())
+            .bind(ip)
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Opens a session for a user who proved who they are (a password); audited.
+    pub async fn open_session(
+        &self,
+        user_id: i64,
+        session: &NewSession<'_>,
+        how: &str,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let session_id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+             VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(session.token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(session.expires_at)
+        .bind(session.ip)
+        .bind(session.user_agent)
+        .fetch_one(t)
+        .await)?;
+        let user = format!("user:{user_id}");
+        let subject = format!("session:{session_id}");
+        tx.audit(&AuditEntry { actor: &user, action: "session.opened", subject: &subject, reason: how, request_id })
+            .await?;
+        tx.commit().await?;
+        Ok(session_id)
+    }
+}

@@ -30,6 +30,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     // Account changes wait for the agreement in force to be accepted (§7).
     let changes = Router::new()
         .route("/profile/name", post(rename))
+        .route("/profile/password", post(set_password))
         .route("/profile/tokens", post(create_token))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(Access::SignedIn));
@@ -44,6 +45,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/signin", get(show_signin).post(request_code))
         .route("/signin/code", get(show_code).post(verify_code))
+        .route("/signin/password", post(password_sign_in))
         .route("/signout", post(sign_out))
         .route("/demo/sms", get(show_outbox))
         .merge(signed_in)
@@ -259,16 +261,115 @@ async fn verify_code(
         Ok(token) => token,
         Err(message) => return again(message),
     };
+    signed_in(&headers, &token, form.get("next").map(String::as_str))
+}
+
+/// The answer to a successful sign-in: the session cookie, and on to `next`.
+fn signed_in(headers: &axum::http::HeaderMap, token: &str, next: Option<&str>) -> Result<Response, AppError> {
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; {}",
         cookie_attributes(secure, u32::try_from(super::SESSION_LIFETIME.num_seconds()).unwrap_or(u32::MAX))
     );
-    let mut response = Redirect::to(&safe_next(form.get("next").map(String::as_str))).into_response();
+    let mut response = Redirect::to(&safe_next(next)).into_response();
     response
         .headers_mut()
         .append(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?);
     Ok(response)
+}
+
+/// Failed password sign-ins allowed per number, and per address, in [`FAILURE_WINDOW_MINUTES`].
+const FAILURES_PER_PHONE: i64 = 5;
+const FAILURES_PER_IP: i64 = 30;
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// Sign-in with a password the person set on their profile. A wrong password and a number
+/// without an account or password get the same answer, after the same work.
+async fn password_sign_in(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let raw = form.get("phone").map(String::as_str).unwrap_or("");
+    let password = form.get("password").cloned().unwrap_or_default();
+    let again = |status: StatusCode, error: Message| -> Result<Response, AppError> {
+        let page = SigninPage {
+            error: Some(error.render(prefs.lang)),
+            phone: raw.chars().take(32).collect(),
+            next: safe_next(form.get("next").map(String::as_str)),
+            ctx: PageCtx::new(&prefs, &uri),
+        };
+        Ok((status, html(&page)?).into_response())
+    };
+    let phone = match Phone::parse(raw) {
+        Ok(p) => p,
+        Err(e) => return again(StatusCode::BAD_REQUEST, phone_error(e)),
+    };
+    let now = Utc::now();
+    let ip = client_ip(&headers);
+    let (by_phone, by_ip) =
+        state.store.password_failures(&phone, &ip, now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES)).await?;
+    if by_phone >= FAILURES_PER_PHONE || by_ip >= FAILURES_PER_IP {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: u64::try_from(FAILURE_WINDOW_MINUTES * 60).unwrap_or(900),
+            message: Message::new("error-password-throttled"),
+        });
+    }
+    let account = state.store.password_of(&phone).await?;
+    let stored = account.as_ref().and_then(|(_, h)| h.clone());
+    let matches = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => super::password::verify(&password, &hash),
+        None => {
+            super::password::verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let Some((user_id, _)) = account.filter(|_| matches) else {
+        state.store.record_password_failure(&phone, &ip, now).await?;
+        return again(StatusCode::BAD_REQUEST, Message::new("error-password-wrong"));
+    };
+    if let Some(old) = prefs.viewer.as_ref().filter(|v| !v.bearer) {
+        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
+    }
+    let (token, token_hash) = super::new_session_token();
+    let agent = user_agent(&headers);
+    let session = duken_store::accounts::NewSession {
+        token_hash: &token_hash,
+        expires_at: super::Accounts::session_expiry(now),
+        ip: &ip,
+        user_agent: &agent,
+    };
+    state.store.open_session(user_id, &session, "password", &request_id.0, now).await?;
+    signed_in(&headers, &token, form.get("next").map(String::as_str))
+}
+
+/// Sets or replaces the password (an account change: behind the agreement gate).
+async fn set_password(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Form(form): FormData,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let viewer = access::viewer(&prefs)?;
+    let password = form.get("password").cloned().unwrap_or_default();
+    if !super::password::acceptable(&password) {
+        return Err(AppError::bad_param("password", Message::new("error-password-weak")));
+    }
+    if form.get("repeat") != Some(&password) {
+        return Err(AppError::bad_param("repeat", Message::new("error-password-repeat")));
+    }
+    let hash = tokio::task::spawn_blocking(move || super::password::hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    state.store.set_password(viewer.user_id, &hash, &request_id.0).await?;
+    Ok(Redirect::to("/profile#password").into_response())
 }
 
 fn clear_session_cookie(mut response: Response) -> Response {

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod html;
+pub mod password;
 
 use std::path::Path;
 

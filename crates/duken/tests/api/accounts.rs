@@ -368,4 +368,51 @@ crate::backend_tests! {
         assert_eq!(me.status, StatusCode::UNAUTHORIZED);
         assert_eq!(b.post("/profile/tokens", &[("csrf", &csrf), ("name", "")]).await.status, StatusCode::BAD_REQUEST);
     }
+
+    async fn an_optional_password_signs_in_and_guessing_is_slowed(app: TestApp) {
+        let mut b = Browser::signed_in(&app, "+77010000002").await;
+        let csrf = b.csrf();
+        let password = "Көктем 2026 алма";
+        for (pw, repeat, field) in [("short", "short", "password"), ("123456789012", "123456789012", "password"), (password, "other one here", "repeat")] {
+            let reply = b.post("/profile/password", &[("csrf", &csrf), ("password", pw), ("repeat", repeat)]).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field}");
+        }
+        let reply = b.post("/profile/password", &[("csrf", &csrf), ("password", password), ("repeat", password)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let stored: Option<String> = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT password_hash FROM users WHERE phone = '+77010000002'").fetch_one(p).await.unwrap());
+        let stored = stored.unwrap();
+        assert!(stored.starts_with("argon2id$") && !stored.contains(password));
+        b.post("/signout", &[("csrf", &csrf)]).await;
+
+        // Wrong password and unknown number: the same answer.
+        let mut guesser = Browser::new(&app);
+        guesser.get("/signin?lang=en").await;
+        let gcsrf = guesser.csrf();
+        let wrong = guesser.post("/signin/password?lang=en", &[("csrf", &gcsrf), ("phone", "+77010000002"), ("password", "not the password")]).await;
+        let unknown = guesser.post("/signin/password?lang=en", &[("csrf", &gcsrf), ("phone", "+77050001122"), ("password", "not the password")]).await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert!(wrong.body.contains("Wrong number or password") && unknown.body.contains("Wrong number or password"));
+
+        let mut me = Browser::new(&app);
+        me.get("/signin").await;
+        let mcsrf = me.csrf();
+        let reply = me.post("/signin/password", &[("csrf", &mcsrf), ("phone", "8 701 000 00 02"), ("password", password), ("next", "/profile?lang=en")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert_eq!(reply.header("location"), "/profile?lang=en");
+        assert!(me.get("/profile?lang=en").await.body.contains("+7 701 000 00 02"));
+
+        // Five failures for a number, then 429 even with the right password.
+        for _ in 0..4 {
+            guesser.post("/signin/password", &[("csrf", &gcsrf), ("phone", "+77010000002"), ("password", "guess guess guess")]).await;
+        }
+        let reply = guesser.post("/signin/password", &[("csrf", &gcsrf), ("phone", "+77010000002"), ("password", password)]).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(!reply.header("retry-after").is_empty());
+
+        let (audit, _) = app.store.list_audit(None, None, duken_core::PageRequest::first()).await.unwrap();
+        assert!(audit.iter().any(|a| a.action == "account.password_set"));
+        assert!(audit.iter().any(|a| a.action == "session.opened" && a.reason == "password"));
+        assert!(!crate::helpers::captured_logs().contains(password), "the password is never logged");
+    }
 }
