@@ -165,12 +165,18 @@ pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
     let city = city_from_query
         .or_else(|| cookie(headers, "city").and_then(|c| cities.resolve(c)).cloned())
         .unwrap_or_else(|| cities.default_city().clone());
+    // Only pages carry forms; JSON, assets and operations endpoints get no token to set.
+    let path = request.uri().path();
+    let pages = !(path.starts_with("/api/")
+        || path.starts_with("/static/")
+        || matches!(path, "/metrics" | "/healthz" | "/readyz" | "/openapi.json" | "/favicon.ico"));
     let (csrf, csrf_from_cookie): (Arc<str>, bool) = match cookie(headers, CSRF_COOKIE).filter(|v| sane_token(v)) {
         Some(token) => (Arc::from(token), true),
-        None => (Arc::from(crate::accounts::hex(&rand::random::<[u8; 32]>())), false),
+        None if pages => (Arc::from(crate::accounts::hex(&rand::random::<[u8; 32]>())), false),
+        None => (Arc::from(""), false),
     };
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let remember = Remember { secure, new_csrf: (!csrf_from_cookie).then(|| csrf.clone()), ..remember };
+    let remember = Remember { secure, new_csrf: (!csrf_from_cookie && pages).then(|| csrf.clone()), ..remember };
     (Prefs { lang, city, city_problem, cities: cities.clone(), viewer: None, csrf, csrf_from_cookie }, remember)
 }
 
