@@ -3,13 +3,17 @@
 # page against a bare axum hello-world built from the same workspace with the same profile,
 # all loaded in the same run on the same machine with wrk at 64 connections.
 #
-#   benches/http.sh [SECONDS]        # default 10 s per target; appends to BENCHMARKS.md
+#   benches/http.sh [SECONDS] [ROUNDS]   # default 10 s per target, 3 rounds; appends to BENCHMARKS.md
+#
+# Each round loads every target once, in turn; the figures are the median over the rounds, as
+# two shared cores make single runs vary by ±15 %.
 #
 # Needs wrk (`apt-get install wrk`). Set DUKEN_BENCH_POSTGRES_URL (a database it may fill) to
 # also measure the product endpoint on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
+rounds="${2:-3}"
 connections=64
 threads=2
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
@@ -50,25 +54,42 @@ run() {
   results+=("$name|$rps|$p99")
 }
 
-run "bare axum GET /json (hello-axum)" http://127.0.0.1:18182/json
-run "bare axum GET / (hello-axum)" http://127.0.0.1:18182/
-run "duken GET /api/v1/products/1 (SQLite)" "http://127.0.0.1:18181/api/v1/products/1?city=750000000"
-run "duken GET / home page (SQLite)" "http://127.0.0.1:18181/"
-
 # The same server with the catalog cache off: every request queries the database.
 "$bin/duken" --data-dir "$work/data" --listen 127.0.0.1:18184 --catalog-cache-ms 0 --demo=false >"$work/duken-nocache.log" 2>&1 &
 pids+=($!)
 wait_up http://127.0.0.1:18184/readyz
-run "duken GET /api/v1/products/1 (SQLite, cache off)" "http://127.0.0.1:18184/api/v1/products/1?city=750000000"
-run "duken GET / home page (SQLite, cache off)" "http://127.0.0.1:18184/"
+
 
 if [ -n "${DUKEN_BENCH_POSTGRES_URL:-}" ]; then
   "$bin/duken" --database-url "$DUKEN_BENCH_POSTGRES_URL" --demo --listen 127.0.0.1:18183 >"$work/duken-pg.log" 2>&1 &
   pids+=($!)
   wait_up http://127.0.0.1:18183/readyz
-  run "duken GET /api/v1/products/1 (PostgreSQL)" "http://127.0.0.1:18183/api/v1/products/1?city=750000000"
-  run "duken GET / home page (PostgreSQL)" "http://127.0.0.1:18183/"
 fi
+
+
+for round in $(seq 1 "$rounds"); do
+  echo "round $round of $rounds" >&2
+  run "bare axum GET /json (hello-axum)" http://127.0.0.1:18182/json
+  run "bare axum GET / (hello-axum)" http://127.0.0.1:18182/
+  run "duken GET /api/v1/products/1 (SQLite)" "http://127.0.0.1:18181/api/v1/products/1?city=750000000"
+  run "duken GET / home page (SQLite)" "http://127.0.0.1:18181/"
+  run "duken GET /api/v1/products/1 (SQLite, cache off)" "http://127.0.0.1:18184/api/v1/products/1?city=750000000"
+  run "duken GET / home page (SQLite, cache off)" "http://127.0.0.1:18184/"
+  if [ -n "${DUKEN_BENCH_POSTGRES_URL:-}" ]; then
+    run "duken GET /api/v1/products/1 (PostgreSQL)" "http://127.0.0.1:18183/api/v1/products/1?city=750000000"
+    run "duken GET / home page (PostgreSQL)" "http://127.0.0.1:18183/"
+  fi
+done
+
+# The median of each target's rounds (rates and p99s taken separately).
+mapfile -t results < <(printf '%s\n' "${results[@]}" | awk -F'|' '
+  { n[$1]++; r[$1, n[$1]] = $2; p[$1, n[$1]] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+  function median(a, name, count,   i, j, t, v) {
+    for (i = 1; i <= count; i++) v[i] = a[name, i] + 0
+    for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return v[int((count + 1) / 2)]
+  }
+  END { for (i = 1; i <= k; i++) { name = order[i]; printf "%s|%.2f|%.2f\n", name, median(r, name, n[name]), median(p, name, n[name]) } }')
 
 field() { local IFS='|'; read -r -a parts <<<"$1"; echo "${parts[$2]}"; }
 hello_json_rps=$(field "${results[0]}" 1)
@@ -81,7 +102,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   echo
   echo "## $(date -u +%Y-%m-%d) — HTTP load, ${connections} connections"
   echo
-  echo "- Command: \`benches/http.sh $duration\` (wrk -t$threads -c$connections -d${duration}s --latency, after a 2 s warm-up per target)"
+  echo "- Command: \`benches/http.sh $duration $rounds\` (wrk -t$threads -c$connections -d${duration}s --latency, after a 2 s warm-up per target; median of $rounds interleaved rounds)"
   echo "- Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk runs on the same machine and shares its cores"
   echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -z "$(git status --porcelain 2>/dev/null)" ] || echo ' plus uncommitted changes'); release profile; duken logs every request to a file, as in production; catalog cache ${DUKEN_CATALOG_CACHE_MS:-1000} ms unless marked off"
   echo

@@ -78,7 +78,13 @@ fn from_hex(text: &str) -> anyhow::Result<SecretKey> {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// A new session token (for the cookie) and its stored hash.
@@ -347,6 +353,11 @@ mod tests {
         assert!(!a.code_hash(&phone, "123456").contains("123456"));
         assert_eq!(format!("{a:?}"), "SecretKey(***)");
         assert!(SecretKey::load(Some("not hex"), dir.path()).is_err());
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 
     #[test]
