@@ -198,28 +198,7 @@ impl Store {
             Some(id) => id,
             None => tx.create_user(phone, new_account, None, request_id, now).await?,
         };
-        let session_id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-             VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id"
-        )
-        .bind(session.token_hash)
-        .bind(user_id)
-        .bind(now)
-        .bind(session.expires_at)
-        .bind(session.ip)
-        .bind(session.user_agent)
-        .fetch_one(t)
-        .await)?;
-        let user = format!("user:{user_id}");
-        let subject = format!("session:{session_id}");
-        tx.audit(&AuditEntry {
-            actor: &user,
-            action: "session.opened",
-            subject: &subject,
-            reason: "one-time code",
-            request_id,
-        })
-        .await?;
+        tx.open_session(user_id, session, "one-time code", request_id, now).await?;
         tx.commit().await?;
         Ok(Some((user_id, existing.is_none())))
     }
@@ -685,7 +664,7 @@ impl Store {
         Ok(())
     }
 
-    /// Opens a session for a user who proved who they are (a password); audited.
+    /// Opens a session for a user who proved who they are (`how`: a password); audited.
     pub async fn open_session(
         &self,
         user_id: i64,
@@ -695,7 +674,23 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
-        let session_id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+        let id = tx.open_session(user_id, session, how, request_id, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+impl crate::Tx {
+    /// Opens a session in this transaction (the one way sessions are created); audited.
+    pub async fn open_session(
+        &mut self,
+        user_id: i64,
+        session: &NewSession<'_>,
+        how: &str,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let session_id: i64 = on_tx!(&mut *self, |t| sqlx::query_scalar(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
              VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id"
         )
@@ -709,9 +704,8 @@ impl Store {
         .await)?;
         let user = format!("user:{user_id}");
         let subject = format!("session:{session_id}");
-        tx.audit(&AuditEntry { actor: &user, action: "session.opened", subject: &subject, reason: how, request_id })
+        self.audit(&AuditEntry { actor: &user, action: "session.opened", subject: &subject, reason: how, request_id })
             .await?;
-        tx.commit().await?;
         Ok(session_id)
     }
 }

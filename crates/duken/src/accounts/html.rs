@@ -334,9 +334,7 @@ async fn password_sign_in(
         state.store.record_password_failure(&phone, &ip, now).await?;
         return again(StatusCode::BAD_REQUEST, Message::new("error-password-wrong"));
     };
-    if let Some(old) = prefs.viewer.as_ref().filter(|v| !v.bearer) {
-        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
-    }
+    super::end_browser_session(&state, &prefs, &request_id, now).await?;
     let (token, token_hash) = super::new_session_token();
     let agent = user_agent(&headers);
     let session = duken_store::accounts::NewSession {

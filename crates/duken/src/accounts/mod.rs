@@ -197,6 +197,20 @@ pub async fn issue_api_token(
     Ok((id, token))
 }
 
+/// A new token at every sign-in: the browser's old session (if any) is ended first, so a
+/// token set before signing in never becomes a signed-in one. Bearer clients keep theirs.
+pub async fn end_browser_session(
+    state: &crate::app::AppState,
+    prefs: &crate::web::prefs::Prefs,
+    request_id: &crate::web::request_id::RequestId,
+    now: DateTime<Utc>,
+) -> Result<(), duken_store::StoreError> {
+    if let Some(old) = prefs.viewer.as_ref().filter(|v| !v.bearer) {
+        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
+    }
+    Ok(())
+}
+
 /// Checks a code typed for `phone` and signs the number in (creating its account, with the
 /// agreement in force accepted through `channel` and the sign-up consents, if it has none).
 /// The web form and the API both come here. Returns the new session token, or the message to
@@ -237,11 +251,7 @@ pub async fn sign_in(
             CheckOutcome::NoCode | CheckOutcome::Accepted => Message::new("error-code-none"),
         }));
     };
-    // A new token at every sign-in (a browser's old session is ended): a token set before
-    // signing in never becomes a signed-in one.
-    if let Some(old) = prefs.viewer.as_ref().filter(|v| !v.bearer) {
-        state.store.revoke_sessions(old.user_id, Some(old.session_id), &request_id.0, now).await?;
-    }
+    end_browser_session(state, prefs, request_id, now).await?;
     let (token, token_hash) = new_session_token();
     let (ip, agent) = (client_ip(headers), user_agent(headers));
     let session =
