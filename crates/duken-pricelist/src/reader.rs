@@ -87,6 +87,8 @@ struct Xml<R> {
     /// The current event's content (a start tag without `<` and `>`, or text).
     content: String,
     name_len: usize,
+    /// Where the event being read starts.
+    event_line: u64,
     depth: usize,
     limits: Limits,
 }
@@ -154,6 +156,7 @@ impl<R: BufRead> Xml<R> {
     /// borrows `buf`, which a loop cannot hand out); `None` for events that are only checked.
     fn read_one(&mut self) -> Result<Option<(u64, Kind)>, FileError> {
         let line = self.line();
+        self.event_line = line;
         self.buf.clear();
         self.reader.get_mut().event_bytes = 0;
         let event = match self.reader.read_event_into(&mut self.buf) {
@@ -235,6 +238,11 @@ impl<R: BufRead> Xml<R> {
         match e {
             XmlError::Io(e) => {
                 if self.reader.get_ref().over_cap {
+                    // A DOCTYPE too long to read whole is still a DOCTYPE.
+                    let head = self.buf.strip_prefix(b"<").unwrap_or(&self.buf);
+                    if head.len() >= 8 && head[0] == b'!' && head[1..8].eq_ignore_ascii_case(b"DOCTYPE") {
+                        return FileError::Doctype { line: self.event_line };
+                    }
                     FileError::TextTooLong { line }
                 } else {
                     FileError::Io(e.to_string())
@@ -345,26 +353,22 @@ fn detail(value: &str) -> String {
     value.chars().take(DETAIL_CHARS).collect()
 }
 
-/// An offer as written, before checks.
+/// An offer as read: values are parsed while reading (no copy of their text unless they are
+/// bad); what needs the directory or the whole offer is checked in [`check`].
 #[derive(Default)]
 struct Draft {
     line: u64,
     sku: Option<String>,
     model: Option<String>,
     brand: Option<String>,
-    price: Option<String>,
-    availabilities: Vec<RawAvailability>,
-    has_availabilities: bool,
-    city_prices: Vec<(Option<String>, String)>,
-    has_city_prices: bool,
-}
-
-#[derive(Default)]
-struct RawAvailability {
-    store_id: Option<String>,
-    available: Option<String>,
-    stock_count: Option<String>,
-    pre_order: Option<String>,
+    /// `<price>`: `Some(None)` when present but bad (the problem is in `value_problems`).
+    price: Option<Option<Money>>,
+    /// Store ids are checked later; bad values give a placeholder here and a problem below.
+    availabilities: Vec<Availability>,
+    /// City ids are checked later; a bad price gives a placeholder here and a problem below.
+    city_prices: Vec<CityPrice>,
+    /// Bad values, in document order, with the offending text.
+    value_problems: Vec<(Reason, String)>,
 }
 
 /// Reads a Kaspi price list offer by offer. See the crate documentation.
@@ -400,6 +404,7 @@ impl<R: BufRead> PriceListReader<R> {
                 buf: Vec::with_capacity(1024),
                 content: String::with_capacity(1024),
                 name_len: 0,
+                event_line: 1,
                 depth: 0,
                 limits,
             },
@@ -664,10 +669,8 @@ impl<R: BufRead> PriceListReader<R> {
             match (child, empty) {
                 (Child::Model, true) => draft.model = Some(String::new()),
                 (Child::Brand, true) => draft.brand = None,
-                (Child::Price, true) => draft.price = Some(String::new()),
-                (Child::Availabilities, true) => draft.has_availabilities = true,
-                (Child::CityPrices, true) => draft.has_city_prices = true,
-                (Child::Other, true) => {}
+                (Child::Price, true) => draft.price = Some(price_or_problem("", &mut draft.value_problems)),
+                (Child::Availabilities | Child::CityPrices | Child::Other, true) => {}
                 (Child::Model, false) => {
                     self.xml.text(&mut self.text)?;
                     draft.model = Some(self.text.trim().to_owned());
@@ -679,16 +682,10 @@ impl<R: BufRead> PriceListReader<R> {
                 }
                 (Child::Price, false) => {
                     self.xml.text(&mut self.text)?;
-                    draft.price = Some(self.text.trim().to_owned());
+                    draft.price = Some(price_or_problem(&self.text, &mut draft.value_problems));
                 }
-                (Child::Availabilities, false) => {
-                    draft.has_availabilities = true;
-                    self.read_availabilities(draft)?;
-                }
-                (Child::CityPrices, false) => {
-                    draft.has_city_prices = true;
-                    self.read_city_prices(draft)?;
-                }
+                (Child::Availabilities, false) => self.read_availabilities(draft)?,
+                (Child::CityPrices, false) => self.read_city_prices(draft)?,
                 (Child::Other, false) => self.xml.skip()?,
             }
         }
@@ -706,15 +703,35 @@ impl<R: BufRead> PriceListReader<R> {
                 Ev::Eof => unreachable!("Xml::next reports an end of file inside the root as Truncated"),
             };
             if name_of(&s) == "availability" {
-                let mut raw = RawAvailability::default();
+                let mut a =
+                    Availability { store_id: String::new(), available: false, stock_count: None, pre_order_days: 0 };
+                let mut available = None;
+                let problems = &mut draft.value_problems;
                 for_attributes(&s, line, max, |name, value| match name {
-                    "storeId" => raw.store_id = Some(value.into_owned()),
-                    "available" => raw.available = Some(value.into_owned()),
-                    "stockCount" => raw.stock_count = Some(value.into_owned()),
-                    "preOrder" => raw.pre_order = Some(value.into_owned()),
+                    "storeId" => a.store_id = value.trim().to_owned(),
+                    "available" => available = Some(parse_available(&value).ok_or_else(|| detail(&value))),
+                    "stockCount" => match value.trim() {
+                        "" => a.stock_count = None,
+                        text => match parse_unsigned(text).and_then(|n| u32::try_from(n).ok()) {
+                            Some(n) => a.stock_count = Some(n),
+                            None => problems.push((Reason::BadStockCount, detail(&value))),
+                        },
+                    },
+                    "preOrder" => match value.trim() {
+                        "" => a.pre_order_days = 0,
+                        text => match parse_unsigned(text).and_then(|n| u16::try_from(n).ok()) {
+                            Some(n) if n <= MAX_PRE_ORDER_DAYS => a.pre_order_days = n,
+                            _ => problems.push((Reason::BadPreOrder, detail(&value))),
+                        },
+                    },
                     _ => {}
                 })?;
-                draft.availabilities.push(raw);
+                match available {
+                    Some(Ok(available)) => a.available = available,
+                    Some(Err(value)) => problems.push((Reason::BadAvailable, value)),
+                    None => problems.push((Reason::BadAvailable, String::new())),
+                }
+                draft.availabilities.push(a);
             }
             if !empty {
                 self.xml.skip()?;
@@ -739,133 +756,106 @@ impl<R: BufRead> PriceListReader<R> {
                 }
                 continue;
             }
-            let mut city_id = None;
+            let mut city_id = String::new();
             for_attributes(&s, line, max, |name, value| {
                 if name == "cityId" {
-                    city_id = Some(value.trim().to_owned());
+                    city_id = value.trim().to_owned();
                 }
             })?;
             let price = if empty {
-                String::new()
+                price_or_problem("", &mut draft.value_problems)
             } else {
                 self.xml.text(&mut self.text)?;
-                self.text.trim().to_owned()
+                price_or_problem(&self.text, &mut draft.value_problems)
             };
-            draft.city_prices.push((city_id, price));
+            draft.city_prices.push(CityPrice { city_id, price: price.unwrap_or(Money::ZERO) });
         }
     }
 }
 
-/// Checks a draft; every problem is reported.
+/// Checks a draft; every problem is reported, in this order: SKU, model, stores, cities, bad
+/// values (in document order), missing availabilities and prices.
 fn check(draft: Draft, dir: &dyn Directory, skus: &mut HashSet<String>) -> Result<Offer, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let line = draft.line;
-    let sku_for_problem = draft.sku.as_deref().map(detail);
-    let mut problem = |reason: Reason, value: &str| {
-        problems.push(Problem { line, sku: sku_for_problem.clone(), reason, detail: detail(value) });
-    };
+    let mut problems: Vec<(Reason, String)> = Vec::new();
 
-    let sku = match draft.sku {
+    let sku = match &draft.sku {
         None => {
-            problem(Reason::MissingSku, "");
+            problems.push((Reason::MissingSku, String::new()));
             String::new()
         }
         Some(sku) => {
             let chars = sku.chars().count();
             if chars == 0 || chars > MAX_SKU_CHARS || sku.chars().any(char::is_control) {
-                problem(Reason::BadSku, &sku);
-            } else if skus.contains(sku.as_str()) {
-                problem(Reason::DuplicateSku, &sku);
-            } else {
-                skus.insert(sku.clone());
+                problems.push((Reason::BadSku, detail(sku)));
+            } else if !skus.insert(sku.clone()) {
+                problems.push((Reason::DuplicateSku, detail(sku)));
             }
-            sku
+            sku.clone()
         }
     };
 
     let model = draft.model.unwrap_or_default();
     if model.is_empty() {
-        problem(Reason::MissingModel, "");
-    } else if model.chars().count() > MAX_MODEL_CHARS {
-        problem(Reason::ModelTooLong, &model);
+        problems.push((Reason::MissingModel, String::new()));
+    } else if model.len() > MAX_MODEL_CHARS && model.chars().count() > MAX_MODEL_CHARS {
+        problems.push((Reason::ModelTooLong, detail(&model)));
     }
 
-    let mut availabilities = Vec::with_capacity(draft.availabilities.len());
+    for (i, a) in draft.availabilities.iter().enumerate() {
+        if a.store_id.is_empty() || !dir.has_store(&a.store_id) {
+            problems.push((Reason::UnknownStore, detail(&a.store_id)));
+        } else if draft.availabilities[..i].iter().any(|b| b.store_id == a.store_id) {
+            problems.push((Reason::DuplicateStore, detail(&a.store_id)));
+        }
+    }
+    for (i, c) in draft.city_prices.iter().enumerate() {
+        if c.city_id.is_empty() || !dir.has_city(&c.city_id) {
+            problems.push((Reason::UnknownCity, detail(&c.city_id)));
+        } else if draft.city_prices[..i].iter().any(|d| d.city_id == c.city_id) {
+            problems.push((Reason::DuplicateCity, detail(&c.city_id)));
+        }
+    }
+    problems.extend(draft.value_problems);
     if draft.availabilities.is_empty() {
-        problem(Reason::NoAvailability, "");
+        problems.push((Reason::NoAvailability, String::new()));
     }
-    for (i, raw) in draft.availabilities.iter().enumerate() {
-        let store_id = raw.store_id.as_deref().unwrap_or("").trim();
-        if store_id.is_empty() || !dir.has_store(store_id) {
-            problem(Reason::UnknownStore, store_id);
-        } else if draft.availabilities[..i].iter().any(|a| a.store_id.as_deref().map(str::trim) == Some(store_id)) {
-            problem(Reason::DuplicateStore, store_id);
-        }
-        let available = raw.available.as_deref().unwrap_or("");
-        let available = match available.trim().to_ascii_lowercase().as_str() {
-            "yes" | "true" => Some(true),
-            "no" | "false" => Some(false),
-            _ => {
-                problem(Reason::BadAvailable, available);
-                None
-            }
-        };
-        let stock_count = match raw.stock_count.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(text) => match parse_unsigned(text).and_then(|n| u32::try_from(n).ok()) {
-                Some(n) => Some(Some(n)),
-                None => {
-                    problem(Reason::BadStockCount, text);
-                    None
-                }
-            },
-        };
-        let pre_order_days = match raw.pre_order.as_deref().map(str::trim) {
-            None | Some("") => Some(0),
-            Some(text) => match parse_unsigned(text).and_then(|n| u16::try_from(n).ok()) {
-                Some(n) if n <= MAX_PRE_ORDER_DAYS => Some(n),
-                _ => {
-                    problem(Reason::BadPreOrder, text);
-                    None
-                }
-            },
-        };
-        if let (Some(available), Some(stock_count), Some(pre_order_days)) = (available, stock_count, pre_order_days) {
-            availabilities.push(Availability { store_id: store_id.to_owned(), available, stock_count, pre_order_days });
-        }
-    }
-
-    let mut city_prices = Vec::with_capacity(draft.city_prices.len());
-    for (i, (city_id, price)) in draft.city_prices.iter().enumerate() {
-        let city_id = city_id.as_deref().unwrap_or("");
-        if city_id.is_empty() || !dir.has_city(city_id) {
-            problem(Reason::UnknownCity, city_id);
-        } else if draft.city_prices[..i].iter().any(|(c, _)| c.as_deref() == Some(city_id)) {
-            problem(Reason::DuplicateCity, city_id);
-        }
-        match parse_price(price) {
-            Ok(price) => city_prices.push(CityPrice { city_id: city_id.to_owned(), price }),
-            Err(reason) => problem(reason, price),
-        }
-    }
-    let price = match &draft.price {
-        None => None,
-        Some(text) => match parse_price(text) {
-            Ok(price) => Some(price),
-            Err(reason) => {
-                problem(reason, text);
-                None
-            }
-        },
-    };
     if draft.price.is_none() && draft.city_prices.is_empty() {
-        problem(Reason::NoPrice, "");
+        problems.push((Reason::NoPrice, String::new()));
     }
 
     if problems.is_empty() {
-        Ok(Offer { line, sku, model, brand: draft.brand, availabilities, city_prices, price })
+        let price = draft.price.flatten();
+        let (availabilities, city_prices, brand) = (draft.availabilities, draft.city_prices, draft.brand);
+        Ok(Offer { line: draft.line, sku, model, brand, availabilities, city_prices, price })
     } else {
-        Err(problems)
+        let sku = draft.sku.as_deref().map(detail);
+        Err(problems
+            .into_iter()
+            .map(|(reason, detail)| Problem { line: draft.line, sku: sku.clone(), reason, detail })
+            .collect())
+    }
+}
+
+/// `yes`/`no`/`true`/`false`, any case, surrounding whitespace allowed.
+fn parse_available(value: &str) -> Option<bool> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("yes") || value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("no") || value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The price, or `None` and a problem with the trimmed text.
+fn price_or_problem(text: &str, problems: &mut Vec<(Reason, String)>) -> Option<Money> {
+    match parse_price(text) {
+        Ok(price) => Some(price),
+        Err(reason) => {
+            problems.push((reason, detail(text.trim())));
+            None
+        }
     }
 }
 

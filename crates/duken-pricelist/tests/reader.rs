@@ -410,6 +410,17 @@ fn billion_laughs_is_rejected_quickly() {
 }
 
 #[test]
+fn huge_doctype_is_a_doctype_and_never_buffered_whole() {
+    let head = "<?xml version=\"1.0\"?>\n<!DOCTYPE kaspi_catalog [\n";
+    let entities = io::repeat(b' ').take(100 << 20);
+    let reader = head.as_bytes().chain(entities);
+    let start = Instant::now();
+    let mut r = PriceListReader::new(io::BufReader::new(reader), Limits::default());
+    assert_eq!(r.header(), Err(FileError::Doctype { line: 2 }));
+    assert!(start.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
 fn external_entity_is_rejected_and_never_fetched() {
     let d = r#"<?xml version="1.0"?>
 <!DOCTYPE kaspi_catalog [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
