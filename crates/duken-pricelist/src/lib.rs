@@ -19,6 +19,28 @@
 //!   UTF-16 BOM or invalid UTF-8 is [`FileError::BadEncoding`].
 //! - A SKU seen in an earlier offer, good or bad, makes a later one a [`Reason::DuplicateSku`].
 //! - `<model>`, `<brand>` and prices are trimmed of surrounding whitespace; the SKU is taken as is.
+//!
+//! ```
+//! use duken_pricelist::{FnDirectory, Limits, Reason, read_all};
+//!
+//! let xml = r#"<kaspi_catalog date="d" xmlns="kaspiShopping">
+//!   <company>Shop</company><merchantid>42</merchantid>
+//!   <offers>
+//!     <offer sku="A"><model>Phone</model><price>1000</price>
+//!       <availabilities><availability available="yes" storeId="PP1"/></availabilities></offer>
+//!     <offer sku="B"><model>Case</model><price>-5</price>
+//!       <availabilities><availability available="yes" storeId="PP9"/></availabilities></offer>
+//!   </offers>
+//! </kaspi_catalog>"#;
+//! let stores_and_cities = FnDirectory(|store: &str| store == "PP1", |city: &str| city == "750000000");
+//! let mut skus = Vec::new();
+//! let summary = read_all(xml.as_bytes(), Limits::default(), &stores_and_cities, |offer| skus.push(offer.sku))
+//!     .expect("a well-formed price list");
+//! assert_eq!(skus, ["A"]);
+//! let reasons: Vec<_> = summary.problems.iter().map(|p| (p.line, p.reason.code())).collect();
+//! assert_eq!(reasons, [(6, "unknown_store"), (6, "non_positive_price")]);
+//! assert_eq!(summary.problems[0].reason, Reason::UnknownStore);
+//! ```
 
 mod reader;
 mod writer;

@@ -498,6 +498,11 @@ fn not_xml_at_all() {
     assert_eq!(read_err(""), FileError::NotXml { line: 1 });
     assert_eq!(read_err("price list"), FileError::NotXml { line: 1 });
     assert_eq!(read_err(r#"<kaspi_catalog xmlns="kaspiShopping"></b>"#).code(), "not_xml");
+    // Malformed or duplicate attributes, even on an element that is otherwise ignored.
+    let d = SAMPLE.replace("<brand>Brand</brand>", "<weight unit=kg>1</weight>");
+    assert_eq!(read_err(&d), FileError::NotXml { line: 8 });
+    let d = SAMPLE.replace("<brand>Brand</brand>", "<weight unit=\"kg\" unit=\"g\">1</weight>");
+    assert_eq!(read_err(&d), FileError::NotXml { line: 8 });
     // Junk after the root.
     let d = format!("{SAMPLE}<kaspi_catalog/>");
     assert_eq!(read_err(&d), FileError::NotXml { line: 19 });
