@@ -442,7 +442,12 @@ impl<R: BufRead> PriceListReader<R> {
     /// far); `Ok(None)` at the clean end of the document. A bad offer is `Ok(Some(Err(_)))`
     /// with all its problems, and the next call goes on with the next offer.
     pub fn next_offer(&mut self, dir: &dyn Directory) -> Result<Option<Result<Offer, Vec<Problem>>>, FileError> {
-        self.header()?;
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        if self.header.is_none() {
+            self.header()?;
+        }
         if self.state == State::Done {
             return Ok(None);
         }
