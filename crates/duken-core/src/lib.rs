@@ -5,6 +5,7 @@
 //! `duken-store` and `duken`; they parse raw input into these types at the edge, so a
 //! value of a type from this crate is always valid.
 
+pub mod attributes;
 pub mod bin;
 pub mod catalog;
 pub mod consent;
@@ -16,6 +17,7 @@ pub mod otp;
 pub mod paging;
 pub mod phone;
 pub mod roles;
+pub mod seller;
 pub mod time;
 
 pub use bin::{Bin, IdNumberError, Iin};

@@ -289,6 +289,57 @@ pub struct RoleGrant {
     pub granted_at: DateTime<Utc>,
 }
 
+impl crate::Tx {
+    /// [`Store::grant_role`] inside a larger change (a seller's approval, an invitation).
+    pub async fn grant_role(
+        &mut self,
+        user_id: i64,
+        role: &str,
+        seller_id: Option<i64>,
+        change: Change<'_>,
+    ) -> Result<i64, StoreError> {
+        let now = Utc::now();
+        let held: Option<i64> = on_tx!(&mut *self, |t| sqlx::query_scalar(
+            "SELECT id FROM user_roles WHERE user_id = $1 AND role = $2 AND revoked_at IS NULL
+               AND (seller_id = $3 OR (seller_id IS NULL AND $3 IS NULL))"
+        )
+        .bind(user_id)
+        .bind(role)
+        .bind(seller_id)
+        .fetch_optional(t)
+        .await)?;
+        if held.is_some() {
+            return Err(StoreError::Conflict("role already held".into()));
+        }
+        let id: i64 = on_tx!(&mut *self, |t| {
+            sqlx::query_scalar(
+            "INSERT INTO user_roles (user_id, role, seller_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        )
+        .bind(user_id)
+        .bind(role)
+        .bind(seller_id)
+        .bind(change.actor)
+        .bind(now)
+        .fetch_one(t)
+        .await
+        })?;
+        let subject = format!("user:{user_id}");
+        let reason = match seller_id {
+            Some(s) => format!("{role} of seller:{s}; {}", change.reason),
+            None => format!("{role}; {}", change.reason),
+        };
+        self.audit(&AuditEntry {
+            actor: change.actor,
+            action: "role.granted",
+            subject: &subject,
+            reason: &reason,
+            request_id: change.request_id,
+        })
+        .await?;
+        Ok(id)
+    }
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct UserSummary {
     pub id: i64,
@@ -324,45 +375,8 @@ impl Store {
         seller_id: Option<i64>,
         change: Change<'_>,
     ) -> Result<i64, StoreError> {
-        let now = Utc::now();
         let mut tx = self.begin().await?;
-        let held: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
-            "SELECT id FROM user_roles WHERE user_id = $1 AND role = $2 AND revoked_at IS NULL
-               AND (seller_id = $3 OR (seller_id IS NULL AND $3 IS NULL))"
-        )
-        .bind(user_id)
-        .bind(role)
-        .bind(seller_id)
-        .fetch_optional(t)
-        .await)?;
-        if held.is_some() {
-            return Err(StoreError::Conflict("role already held".into()));
-        }
-        let id: i64 = on_tx!(&mut tx, |t| {
-            sqlx::query_scalar(
-            "INSERT INTO user_roles (user_id, role, seller_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-        )
-        .bind(user_id)
-        .bind(role)
-        .bind(seller_id)
-        .bind(change.actor)
-        .bind(now)
-        .fetch_one(t)
-        .await
-        })?;
-        let subject = format!("user:{user_id}");
-        let reason = match seller_id {
-            Some(s) => format!("{role} of seller:{s}; {}", change.reason),
-            None => format!("{role}; {}", change.reason),
-        };
-        tx.audit(&AuditEntry {
-            actor: change.actor,
-            action: "role.granted",
-            subject: &subject,
-            reason: &reason,
-            request_id: change.request_id,
-        })
-        .await?;
+        let id = tx.grant_role(user_id, role, seller_id, change).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -270,7 +270,7 @@ impl Store {
     pub async fn list_categories(&self) -> Result<Vec<Category>, StoreError> {
         let rows: Vec<CategoryRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, code, parent_id, name_kk, name_ru, name_en, sort_order
-             FROM categories ORDER BY sort_order, id"
+             FROM categories WHERE hidden = FALSE ORDER BY sort_order, id"
         )
         .fetch_all(p)
         .await)?;
@@ -287,9 +287,11 @@ impl Store {
     }
 
     pub async fn count_products(&self) -> Result<i64, StoreError> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM products")
-            .fetch_one(p)
-            .await)?)
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM products WHERE status = 'active'"
+        )
+        .fetch_one(p)
+        .await)?)
     }
 
     /// A page of products with their price range in the query's city, and the total count.
@@ -299,7 +301,7 @@ impl Store {
         const SUBTREE: &str = "WITH RECURSIVE subtree(id) AS (
                 SELECT id FROM categories WHERE id = $1
                 UNION ALL SELECT c.id FROM categories c JOIN subtree ON c.parent_id = subtree.id)";
-        const FILTER: &str = "($1 IS NULL OR p.category_id IN (SELECT id FROM subtree))
+        const FILTER: &str = "p.status = 'active' AND ($1 IS NULL OR p.category_id IN (SELECT id FROM subtree))
               AND ($2 IS NULL OR EXISTS (SELECT 1 FROM offers so WHERE so.product_id = p.id AND so.seller_id = $2))";
         // Newest first pages by id alone, so only that page's offers are aggregated; price
         // orders need every product's range. Products without a price in the city go last.
@@ -369,7 +371,7 @@ impl Store {
         let r: ProductRow = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, code, category_id, brand, model, title_kk, title_ru, title_en,
                     description_kk, description_ru, description_en, attributes, created_at, updated_at
-             FROM products WHERE id = $1"
+             FROM products WHERE id = $1 AND status = 'active'"
         )
         .bind(id)
         .fetch_one(p)
@@ -402,7 +404,7 @@ impl Store {
                                    WHERE st.offer_id = o.id AND w.city_kato = $2), 0) AS BIGINT) AS stock_in_city,
                     CAST(COALESCE((SELECT SUM(st.quantity) FROM offer_stocks st WHERE st.offer_id = o.id), 0) AS BIGINT) AS stock_total
              FROM offers o
-             JOIN sellers s ON s.id = o.seller_id
+             JOIN sellers s ON s.id = o.seller_id AND s.status = 'active'
              JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = $2
              WHERE o.product_id = $1 AND o.available = TRUE"
         )
@@ -432,11 +434,15 @@ impl Store {
     }
 
     pub async fn list_sellers(&self, page: PageRequest) -> Result<(Vec<Seller>, i64), StoreError> {
-        let sql = format!("SELECT {SELLER_COLUMNS} FROM sellers s ORDER BY s.display_name, s.id LIMIT $1 OFFSET $2");
+        let sql = format!(
+            "SELECT {SELLER_COLUMNS} FROM sellers s WHERE s.status = 'active' ORDER BY s.display_name, s.id LIMIT $1 OFFSET $2"
+        );
         let (rows, total): (Vec<SellerRow>, i64) = on_pool!(self.pool(), |p| {
             let rows =
                 sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
-            let total = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM sellers").fetch_one(p).await?;
+            let total = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM sellers WHERE status = 'active'")
+                .fetch_one(p)
+                .await?;
             (rows, total)
         });
         Ok((rows.into_iter().map(Seller::from).collect(), total))

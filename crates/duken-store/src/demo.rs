@@ -12,6 +12,7 @@ use chrono::Utc;
 use duken_core::{Bin, Country, Kato, Localized};
 use serde::Deserialize;
 
+use crate::attributes::NewAttribute;
 use crate::{Store, StoreError, Tx, on_tx};
 
 const CATALOG_JSON: &str = include_str!("../demo/catalog.json");
@@ -30,6 +31,9 @@ pub struct DemoCategory {
     pub code: String,
     pub parent: Option<String>,
     pub name: Localized,
+    /// The category's own part of the schema (its ancestors' attributes apply too).
+    #[serde(default)]
+    pub attributes: Vec<NewAttribute>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +104,23 @@ impl DemoCatalog {
         Ok(catalog)
     }
 
+    /// The rules of a category's schema: its ancestors' attributes and its own.
+    fn schema_rules(&self, category: &str) -> Vec<duken_core::attributes::AttributeRule> {
+        let mut rules = Vec::new();
+        let mut next = Some(category);
+        while let Some(code) = next {
+            let Some(c) = self.categories.iter().find(|c| c.code == code) else { break };
+            rules.extend(c.attributes.iter().map(|a| duken_core::attributes::AttributeRule {
+                code: a.code.clone(),
+                kind: a.kind,
+                required: a.required,
+                values: a.values.iter().map(|v| v.code.clone()).collect(),
+            }));
+            next = c.parent.as_deref();
+        }
+        rules
+    }
+
     /// Every cross-reference and rule the schema cannot check by itself.
     fn validate(&self) -> Result<(), StoreError> {
         let bad = |msg: String| Err(StoreError::Corrupt(format!("demo/catalog.json: {msg}")));
@@ -136,6 +157,12 @@ impl DemoCatalog {
             }
             if !categories.contains(p.category.as_str()) {
                 return bad(format!("product {}: unknown category {}", p.code, p.category));
+            }
+            let schema = self.schema_rules(&p.category);
+            match duken_core::attributes::validate(&schema, &p.attributes) {
+                Ok(normalized) if normalized == p.attributes => {}
+                Ok(_) => return bad(format!("product {}: attributes are not in their normal form", p.code)),
+                Err(problems) => return bad(format!("product {}: attributes break the schema: {problems:?}", p.code)),
             }
             for o in &p.offers {
                 let Some(seller_stores) = stores.get(o.seller.as_str()) else {
@@ -189,6 +216,9 @@ async fn seed(tx: &mut Tx, catalog: &DemoCatalog) -> Result<SeedReport, StoreErr
         .fetch_one(t)
         .await)?;
         category_ids.insert(&c.code, id);
+        for (order, attr) in c.attributes.iter().enumerate() {
+            tx.save_attribute(id, attr, Some(i32::try_from(order).unwrap_or(i32::MAX))).await?;
+        }
         report.categories += 1;
     }
 

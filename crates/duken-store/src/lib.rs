@@ -11,11 +11,14 @@
 
 pub mod accounts;
 pub mod agreement;
+pub mod attributes;
 pub mod audit;
 pub mod catalog;
 pub mod consent;
 pub mod demo;
 mod error;
+pub mod pricelists;
+pub mod sellers;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub cities: Arc<Cities>,
     pub accounts: Arc<Accounts>,
     pub metrics: PrometheusHandle,
+    /// Where uploads (price lists, photos) and the search index live.
+    pub data_dir: Arc<std::path::PathBuf>,
 }
 
 pub struct App {
@@ -63,7 +65,14 @@ impl App {
             tracing::warn!("demo mode is off and no SMS gateway is built yet: sign-in codes reach no one");
         }
         let accounts = Arc::new(Accounts::new(key, config.demo_mode()));
-        let state = AppState { store, catalog, cities, accounts, metrics: telemetry::metrics_handle() };
+        let state = AppState {
+            store,
+            catalog,
+            cities,
+            accounts,
+            metrics: telemetry::metrics_handle(),
+            data_dir: Arc::new(config.data_dir.clone()),
+        };
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
     }

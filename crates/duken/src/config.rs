@@ -24,6 +24,17 @@ pub enum Command {
     /// Load a data set into the database (idempotent), then exit: `duken seed --demo` loads the
     /// demo shop (sellers, one outside the EAEU; categories, products, offers; demo accounts).
     Seed,
+    /// Import a seller's XML price list (Kaspi format), exactly as an upload in the seller
+    /// cabinet does: every offer is checked first, then all apply or none. Prints the report;
+    /// exits non-zero when the file is rejected.
+    ImportPricelist {
+        /// The price list file.
+        file: PathBuf,
+        /// The seller: its id, BIN or merchant id. By default, the seller the file's
+        /// `<merchantid>` names.
+        #[arg(long)]
+        seller: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,8 @@ pub mod config;
 pub mod console;
 pub mod content;
 pub mod logwriter;
+pub mod pricelist;
+pub mod sellers;
 pub mod telemetry;
 pub mod web;
 

@@ -44,6 +44,61 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::ImportPricelist { file, seller } => import_pricelist(&config, &file, seller.as_deref()).await,
+    }
+}
+
+/// `duken import-pricelist FILE [--seller ID|BIN|MERCHANT]`: prints the report; a rejected
+/// file (or an unknown seller) is a failure exit.
+async fn import_pricelist(config: &Config, file: &std::path::Path, seller: Option<&str>) -> anyhow::Result<()> {
+    let store = open(config).await?;
+    let key = match seller {
+        Some(s) => s.to_owned(),
+        None => match duken::pricelist::merchant_id_of(file).with_context(|| format!("reading {}", file.display()))? {
+            Ok(id) => id,
+            Err(e) => anyhow::bail!("{}: {e} (line {})", file.display(), e.line().unwrap_or(0)),
+        },
+    };
+    let seller_id = match store.find_seller_by_key(&key).await {
+        Ok(id) => id,
+        Err(duken_store::StoreError::NotFound) => anyhow::bail!("no seller has the id, BIN or merchant id {key:?}"),
+        Err(e) => return Err(e.into()),
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let upload = duken::pricelist::Upload {
+        seller_id,
+        path: file,
+        file_name: &name,
+        source: "cli",
+        uploaded_by: None,
+        actor: "cli",
+        request_id: "",
+    };
+    let outcome = duken::pricelist::import(&store, upload).await?;
+    let record = store.pricelist_upload(seller_id, outcome.upload_id()).await?;
+    store.close().await;
+    match outcome {
+        duken::pricelist::Outcome::Applied { upload_id, applied } => {
+            println!(
+                "upload {upload_id} applied for seller {seller_id}: {} offers ({} new, {} updated), {} made unavailable",
+                applied.total, applied.created, applied.updated, applied.unavailable
+            );
+            Ok(())
+        }
+        duken::pricelist::Outcome::Rejected { upload_id, problem_count } => {
+            let report = record.report();
+            eprintln!("upload {upload_id} rejected for seller {seller_id}: nothing was applied");
+            if let Some(e) = &report.file_error {
+                eprintln!("line {}: {} ({})", e.line, e.detail, e.reason);
+            }
+            for p in &report.problems {
+                eprintln!("line {}: {} {} {}", p.line, p.sku.as_deref().unwrap_or("-"), p.reason, p.detail);
+            }
+            if problem_count > report.problems.len() as u64 && report.file_error.is_none() {
+                eprintln!("… {problem_count} problems in all");
+            }
+            std::process::exit(2);
+        }
     }
 }
 

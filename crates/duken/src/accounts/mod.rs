@@ -320,6 +320,9 @@ pub fn signup_consents(text_shown: &str) -> Vec<duken_store::consent::NewConsent
 /// `/signin` and read it on `/demo/sms`. README lists them.
 pub const DEMO_BUYERS: [&str; 3] = ["+77010000001", "+77010000002", "+77010000003"];
 pub const DEMO_OPERATOR: &str = "+77010000009";
+/// Owns the demo seller `DEMO_SELLER_CODE` (Alatau Tech).
+pub const DEMO_SELLER_OWNER: &str = "+77010000008";
+pub const DEMO_SELLER_CODE: &str = "alatau-tech";
 
 /// Creates the demo accounts if missing and makes the operator an administrator; idempotent.
 pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()> {
@@ -340,6 +343,14 @@ pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()
     if !store.active_roles(operator).await?.iter().any(|g| g.role == "admin") {
         let change = Change { actor: "system:demo", reason: "demo operator", request_id: "" };
         store.grant_role(operator, "admin", None, change).await?;
+    }
+    // The owner of the first demo seller, so a newcomer can look at a seller cabinet.
+    if let Ok(seller_id) = store.find_seller_by_key(DEMO_SELLER_CODE).await {
+        let owner = store.ensure_user(&Phone::parse(DEMO_SELLER_OWNER)?, &new_account, "system:demo").await?;
+        if !store.active_roles(owner).await?.iter().any(|g| g.seller_id == Some(seller_id)) {
+            let change = Change { actor: "system:demo", reason: "demo seller owner", request_id: "" };
+            store.grant_role(owner, "seller_owner", Some(seller_id), change).await?;
+        }
     }
     Ok(())
 }

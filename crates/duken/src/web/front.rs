@@ -24,7 +24,6 @@ use crate::web::error::{self, AppError};
 use crate::web::prefs::Viewer;
 use crate::web::request_id::{self, MatchedRoute, RequestId};
 use crate::web::{limits, prefs};
-use duken_core::roles::Role;
 
 pub async fn front_door(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -95,8 +94,7 @@ async fn viewer(state: &AppState, token: &str, bearer: bool) -> Result<Option<Vi
     let Some(session) = session else { return Ok(None) };
     let (grants, accepted) =
         tokio::try_join!(state.store.active_roles(session.user_id), state.store.accepted_version(session.user_id))?;
-    let roles = grants.iter().filter_map(|g| Role::parse(&g.role)).collect();
-    let mut viewer = Viewer::from_session(session, roles, accepted.unwrap_or(0));
+    let mut viewer = Viewer::from_session(session, &grants, accepted.unwrap_or(0));
     viewer.bearer = bearer;
     Ok(Some(viewer))
 }

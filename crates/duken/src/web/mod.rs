@@ -75,12 +75,13 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .split_for_parts();
     let openapi_json: Arc<str> = openapi.to_json().expect("the OpenAPI document serializes").into();
 
-    Router::new()
+    let limited = Router::new()
         .merge(api)
         .merge(crate::catalog::html::routes())
         .merge(crate::content::routes())
         .merge(crate::accounts::html::routes(state.clone()))
         .merge(crate::console::routes())
+        .merge(crate::sellers::routes(state.clone()))
         .route(
             "/openapi.json",
             get(move || async move { ([(CONTENT_TYPE, "application/json")], openapi_json.to_string()) }),
@@ -89,14 +90,27 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .route("/static/style.css", get(style_css))
         .route("/favicon.ico", get(favicon))
         .merge(extra)
+        .layer(
+            ServiceBuilder::new()
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+                .layer(RequestBodyLimitLayer::new(limits::MAX_BODY_BYTES)),
+        );
+    // Price lists are large and slow to import: their routes have their own limits.
+    let uploads = crate::sellers::cabinet::upload_routes(state.clone()).layer(
+        ServiceBuilder::new()
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits::UPLOAD_TIMEOUT))
+            .layer(RequestBodyLimitLayer::new(limits::MAX_UPLOAD_BYTES))
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+    );
+    Router::new()
+        .merge(limited)
+        .merge(uploads)
         .route_layer(from_fn(request_id::record_route))
         .fallback(|| async { AppError::NotFound(Message::new("error-no-such-page")) })
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn_with_state(state.clone(), front::front_door))
-                .layer(CatchPanicLayer::custom(error::panic_response))
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-                .layer(RequestBodyLimitLayer::new(limits::MAX_BODY_BYTES)),
+                .layer(CatchPanicLayer::custom(error::panic_response)),
         )
         .with_state(state)
 }

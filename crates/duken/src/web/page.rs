@@ -36,6 +36,8 @@ pub struct PageCtx {
     pub signed_in: bool,
     /// Operator staff see the console link.
     pub operator: bool,
+    /// Seller staff see the cabinet link.
+    pub seller_staff: bool,
 }
 
 impl PageCtx {
@@ -76,6 +78,7 @@ impl PageCtx {
             csrf: prefs.csrf.to_string(),
             signed_in: prefs.viewer.is_some(),
             operator: prefs.viewer.as_ref().is_some_and(|v| duken_core::roles::Access::Operator.allows(&v.roles)),
+            seller_staff: prefs.viewer.as_ref().is_some_and(|v| !v.sellers.is_empty()),
         }
     }
 

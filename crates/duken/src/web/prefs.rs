@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use duken_core::roles::Role;
 use duken_core::{Kato, Lang};
-use duken_store::accounts::SessionUser;
+use duken_store::accounts::{RoleGrant, SessionUser};
 use duken_store::catalog::City;
 
 use crate::web::params::Params;
@@ -80,6 +80,8 @@ pub struct Viewer {
     pub user_id: i64,
     pub phone: String,
     pub roles: Vec<Role>,
+    /// The sellers this person works for, with the role held at each (owner or manager).
+    pub sellers: Vec<(i64, Role)>,
     /// The newest agreement version this person accepted.
     pub accepted_version: i32,
     /// Signed in by an `Authorization: Bearer` header (a program), not a cookie (a browser).
@@ -87,15 +89,26 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    pub fn from_session(session: SessionUser, roles: Vec<Role>, accepted_version: i32) -> Self {
+    pub fn from_session(session: SessionUser, grants: &[RoleGrant], accepted_version: i32) -> Self {
+        let roles = grants.iter().filter_map(|g| Role::parse(&g.role)).collect();
+        let sellers = grants
+            .iter()
+            .filter_map(|g| Some((g.seller_id?, Role::parse(&g.role).filter(|r| r.needs_seller())?)))
+            .collect();
         Viewer {
             session_id: session.session_id,
             user_id: session.user_id,
             phone: session.phone,
             roles,
+            sellers,
             accepted_version,
             bearer: false,
         }
+    }
+
+    /// The role this person holds at a seller, if they work for it.
+    pub fn seller_role(&self, seller_id: i64) -> Option<Role> {
+        self.sellers.iter().find(|(s, _)| *s == seller_id).map(|(_, r)| *r)
     }
 
     /// The API token in use (their ids are stored negated in `session_id`).

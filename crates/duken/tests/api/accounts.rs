@@ -67,6 +67,36 @@ impl<'a> Browser<'a> {
         reply
     }
 
+    /// A `multipart/form-data` form as a browser sends a file upload: the fields in order,
+    /// then the file.
+    pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> Reply {
+        const BOUNDARY: &str = "----dukenTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/xml\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body);
+        let reply = self.app.send(request).await;
+        self.absorb(&reply);
+        reply
+    }
+
     pub fn csrf(&self) -> String {
         self.cookies.get("csrf").cloned().expect("pages set a csrf cookie")
     }

@@ -11,4 +11,5 @@ mod consent;
 mod pages;
 mod platform;
 mod roles;
+mod sellers;
 mod shutdown;

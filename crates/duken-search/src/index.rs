@@ -1,0 +1,646 @@
+//! The tantivy index: schema, writing, queries.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+use duken_core::Lang;
+use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{self, DukenTokenizer, WordForms};
+use crate::collect::{
+    F_ATTRS, F_AVAIL, F_BRAND, F_CATS, F_CREATED, F_OFFERS, F_PID, F_PRICE, F_SELLERS, Filters, MAX_ATTR_GROUPS, SEP,
+    SearchCollector,
+};
+use crate::{
+    Change, Facets, MAX_OFFSET, ProductDoc, SearchError, SearchQuery, SearchResults, Sort, Suggestion, SuggestionKind,
+};
+
+/// Bump when the schema or the analysis changes: an index on disk with another version is wiped.
+pub const SCHEMA_VERSION: &str = "duken-search-1";
+/// Writer heap for [`SearchIndex::apply`] (one indexing thread).
+pub const APPLY_HEAP_BYTES: usize = 32_000_000;
+/// Writer heap for [`SearchIndex::rebuild`], split over two indexing threads.
+pub const REBUILD_HEAP_BYTES: usize = 192_000_000;
+const VERSION_FILE: &str = "duken-search.version";
+const TOKENIZER: &str = "duken";
+
+#[derive(Clone, Copy)]
+struct Fields {
+    pid: Field,
+    primary: Field,
+    city: Field,
+    price: Field,
+    avail: Field,
+    offers: Field,
+    created: Field,
+    cats: Field,
+    sellers: Field,
+    brand: Field,
+    attrs: Field,
+    t_kk: Field,
+    t_ru: Field,
+    t_en: Field,
+    bm: Field,
+    body: Field,
+    st_kk: Field,
+    st_ru: Field,
+    st_en: Field,
+    s_brand: Field,
+    s_cat: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let raw_basic = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::Basic),
+    );
+    let fields = Fields {
+        pid: b.add_i64_field(F_PID, INDEXED | FAST),
+        primary: b.add_u64_field("primary", INDEXED),
+        city: b.add_text_field("city", STRING),
+        price: b.add_u64_field(F_PRICE, FAST),
+        avail: b.add_u64_field(F_AVAIL, FAST),
+        offers: b.add_u64_field(F_OFFERS, FAST),
+        created: b.add_i64_field(F_CREATED, FAST),
+        cats: b.add_i64_field(F_CATS, FAST),
+        sellers: b.add_i64_field(F_SELLERS, FAST),
+        brand: b.add_text_field(F_BRAND, TextOptions::default().set_fast("raw")),
+        attrs: b.add_text_field(F_ATTRS, TextOptions::default().set_fast("raw")),
+        t_kk: b.add_text_field("t_kk", text.clone()),
+        t_ru: b.add_text_field("t_ru", text.clone()),
+        t_en: b.add_text_field("t_en", text.clone()),
+        bm: b.add_text_field("bm", text.clone()),
+        body: b.add_text_field("body", text),
+        st_kk: b.add_text_field("st_kk", STORED),
+        st_ru: b.add_text_field("st_ru", STORED),
+        st_en: b.add_text_field("st_en", STORED),
+        s_brand: b.add_text_field("s_brand", raw_basic.clone()),
+        s_cat: b.add_text_field("s_cat", raw_basic),
+    };
+    (b.build(), fields)
+}
+
+/// The product search index. `Send + Sync`: share it in an `Arc`.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` (memory-mapped), creating it when absent. An index written with
+    /// another [`SCHEMA_VERSION`], or one that cannot be opened, is wiped and recreated empty:
+    /// the caller checks [`SearchIndex::is_empty`] and reindexes.
+    pub fn open_or_create(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir)?;
+        let version_path = dir.join(VERSION_FILE);
+        let on_disk = std::fs::read_to_string(&version_path).ok();
+        let (schema, fields) = schema();
+        let opened = if on_disk.as_deref() == Some(SCHEMA_VERSION) { Index::open_in_dir(dir).ok() } else { None };
+        let index = match opened {
+            Some(index) if index.schema() == schema => index,
+            _ => {
+                // Never wipe a directory that is not a search index (a wrong path in the config).
+                let ours = dir.join("meta.json").exists() || version_path.exists();
+                if !ours && std::fs::read_dir(dir)?.next().is_some() {
+                    return Err(SearchError::Io(std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        format!("{} is neither empty nor a search index", dir.display()),
+                    )));
+                }
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                let index = Index::create_in_dir(dir, schema)?;
+                std::fs::write(&version_path, SCHEMA_VERSION)?;
+                index
+            }
+        };
+        Self::from_index(index, fields)
+    }
+
+    /// An index in memory, for tests.
+    pub fn in_ram() -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        Self::from_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        index.tokenizers().register(TOKENIZER, DukenTokenizer::default());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?;
+        Ok(SearchIndex { index, reader, writer: Mutex::new(Some(writer)), fields })
+    }
+
+    /// True when no product is searchable (fresh or wiped index).
+    pub fn is_empty(&self) -> bool {
+        self.doc_count() == 0
+    }
+
+    /// Products with at least one priced offer in the index.
+    pub fn doc_count(&self) -> u64 {
+        let query = TermQuery::new(Term::from_field_u64(self.fields.primary, 1), IndexRecordOption::Basic);
+        self.reader.searcher().search(&query, &Count).map_or(0, |n| n as u64)
+    }
+
+    /// Upserts or deletes products, commits and makes the change visible before returning.
+    pub fn apply(&self, changes: Vec<Change>) -> Result<(), SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let writer = match guard.as_mut() {
+            Some(w) => w,
+            None => guard.insert(self.index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?),
+        };
+        let result = (|| -> Result<(), SearchError> {
+            for change in changes {
+                match change {
+                    Change::Upsert(product) => {
+                        writer.delete_term(Term::from_field_i64(self.fields.pid, product.product_id));
+                        for doc in self.documents(&product) {
+                            writer.add_document(doc)?;
+                        }
+                    }
+                    Change::Delete { product_id } => {
+                        writer.delete_term(Term::from_field_i64(self.fields.pid, product_id));
+                    }
+                }
+            }
+            writer.commit()?;
+            Ok(())
+        })();
+        if result.is_err() {
+            // Leave nothing half-applied for the next call to commit.
+            let _ = writer.rollback();
+        }
+        result?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Deletes everything and indexes `products` (streamed) with a large writer heap, committing
+    /// once at the end. Returns the number of products read. Products without a priced offer are
+    /// not searchable and are not counted by [`SearchIndex::doc_count`].
+    pub fn rebuild(&self, products: impl Iterator<Item = ProductDoc>) -> Result<u64, SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        // Only one writer may exist: drop the small one first.
+        if let Some(old) = guard.take() {
+            old.wait_merging_threads()?;
+        }
+        let result = (|| -> Result<u64, SearchError> {
+            let mut writer: IndexWriter = self.index.writer_with_num_threads(2, REBUILD_HEAP_BYTES)?;
+            writer.delete_all_documents()?;
+            let mut count = 0u64;
+            for product in products {
+                for doc in self.documents(&product) {
+                    writer.add_document(doc)?;
+                }
+                count += 1;
+            }
+            writer.commit()?;
+            writer.wait_merging_threads()?;
+            Ok(count)
+        })();
+        *guard = Some(self.index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?);
+        self.reader.reload()?;
+        result
+    }
+
+    /// The tantivy documents of a product: one per city with a priced offer.
+    fn documents(&self, p: &ProductDoc) -> Vec<TantivyDocument> {
+        struct CityAgg {
+            min_all: u64,
+            min_available: Option<u64>,
+            offers: u64,
+            sellers: BTreeSet<i64>,
+        }
+        let f = &self.fields;
+        let mut cities: BTreeMap<&str, CityAgg> = BTreeMap::new();
+        for o in &p.offers {
+            let city = o.city_kato.trim();
+            let Ok(price) = u64::try_from(o.price_tiyn) else { continue };
+            if city.is_empty() {
+                continue;
+            }
+            let agg = cities.entry(city).or_insert(CityAgg {
+                min_all: u64::MAX,
+                min_available: None,
+                offers: 0,
+                sellers: BTreeSet::new(),
+            });
+            agg.min_all = agg.min_all.min(price);
+            if o.available {
+                agg.min_available = Some(agg.min_available.map_or(price, |m| m.min(price)));
+            }
+            agg.offers += 1;
+            agg.sellers.insert(o.seller_id);
+        }
+        if cities.is_empty() {
+            return Vec::new();
+        }
+
+        // Everything but the city part is the same for every city: build it once.
+        let mut base = TantivyDocument::default();
+        base.add_i64(f.pid, p.product_id);
+        base.add_i64(f.created, p.created_at_unix);
+        let cats: BTreeSet<i64> = p.category_path.iter().copied().chain([p.category_id]).collect();
+        for c in &cats {
+            base.add_i64(f.cats, *c);
+        }
+        let brand = p.brand.trim();
+        let brand_key = brand.to_lowercase();
+        if !brand.is_empty() {
+            base.add_text(f.brand, format!("{brand_key}{SEP}{brand}"));
+        }
+        let mut attr_values = String::new();
+        for (code, value) in &p.attributes {
+            let (code, value) = (code.trim(), value.trim());
+            if code.is_empty() || value.is_empty() || code.contains(SEP) {
+                continue;
+            }
+            base.add_text(f.attrs, format!("{code}{SEP}{value}"));
+            attr_values.push_str(value);
+            attr_values.push(' ');
+        }
+        base.add_text(f.t_kk, &p.title_kk);
+        base.add_text(f.t_ru, &p.title_ru);
+        base.add_text(f.t_en, &p.title_en);
+        base.add_text(f.bm, format!("{} {}", p.brand, p.model));
+        let body = [
+            p.description_kk.as_str(),
+            &p.description_ru,
+            &p.description_en,
+            &p.category_names.join(" "),
+            &attr_values,
+        ]
+        .join(" \n ");
+        base.add_text(f.body, body);
+        base.add_text(f.st_kk, &p.title_kk);
+        base.add_text(f.st_ru, &p.title_ru);
+        base.add_text(f.st_en, &p.title_en);
+
+        // Suggestion terms (without the city prefix): one per word start of each name.
+        let mut brand_terms = Vec::new();
+        if !brand.is_empty() {
+            for key in word_starts(brand) {
+                brand_terms.push(format!("{key}{SEP}{brand}"));
+            }
+        }
+        let mut cat_terms = BTreeSet::new();
+        let per_level = if !p.category_path.is_empty() && p.category_names.len().is_multiple_of(p.category_path.len()) {
+            Some(p.category_names.len() / p.category_path.len())
+        } else {
+            None
+        };
+        for (i, name) in p.category_names.iter().enumerate() {
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let id = match per_level {
+                Some(n) if n > 0 => p.category_path[i / n],
+                _ => p.category_id,
+            };
+            for key in word_starts(name) {
+                cat_terms.insert(format!("{key}{SEP}{id}{SEP}{name}"));
+            }
+        }
+
+        let mut docs = Vec::with_capacity(cities.len());
+        for (i, (city, agg)) in cities.into_iter().enumerate() {
+            let mut doc = base.clone();
+            if i == 0 {
+                doc.add_u64(f.primary, 1);
+            }
+            doc.add_text(f.city, city);
+            doc.add_u64(f.price, agg.min_available.unwrap_or(agg.min_all));
+            doc.add_u64(f.avail, u64::from(agg.min_available.is_some()));
+            doc.add_u64(f.offers, agg.offers);
+            for s in &agg.sellers {
+                doc.add_i64(f.sellers, *s);
+            }
+            for t in &brand_terms {
+                doc.add_text(f.s_brand, format!("{city}{SEP}{t}"));
+            }
+            for t in &cat_terms {
+                doc.add_text(f.s_cat, format!("{city}{SEP}{t}"));
+            }
+            docs.push(doc);
+        }
+        docs
+    }
+
+    /// Searches; never fails on any user input.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let words = analysis::query_words(&q.text);
+        let city = q.city_kato.trim();
+        let limit = q.limit.clamp(1, 100);
+        let offset = q.offset.min(MAX_OFFSET);
+        let filters = filters(q);
+        let searcher = self.reader.searcher();
+        let scored = !words.is_empty() && q.sort == Sort::Relevance;
+        let collector = SearchCollector { filters, sort: q.sort, scored, offset, limit, facets: true };
+        let city_query = self.city_query(city);
+        let mut relaxed = false;
+        let mut gathered = if words.is_empty() {
+            searcher.search(&*city_query, &collector)?
+        } else {
+            let text = self.text_query(&words, q.lang, Occur::Must, TextScope::All);
+            let query = BooleanQuery::new(vec![(Occur::Must, city_query.box_clone()), (Occur::Must, text)]);
+            searcher.search(&query, &collector)?
+        };
+        if gathered.total == 0 && words.len() > 1 {
+            let text = self.text_query(&words, q.lang, Occur::Should, TextScope::All);
+            let query = BooleanQuery::new(vec![(Occur::Must, city_query), (Occur::Must, text)]);
+            gathered = searcher.search(&query, &collector)?;
+            relaxed = true;
+        }
+        let mut attributes: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
+        for (key, n) in gathered.attrs {
+            if let Some((code, value)) = key.split_once(SEP) {
+                attributes.entry(code.to_owned()).or_default().push((value.to_owned(), n));
+            }
+        }
+        let facets = Facets {
+            categories: top(gathered.categories.into_iter().collect(), usize::MAX),
+            brands: top(
+                gathered
+                    .brands
+                    .into_iter()
+                    .map(|(k, n)| (k.split_once(SEP).map_or(k.clone(), |(_, d)| d.to_owned()), n))
+                    .collect(),
+                30,
+            ),
+            sellers: top(gathered.sellers.into_iter().collect(), 30),
+            attributes: attributes.into_iter().map(|(code, values)| (code, top(values, 20))).collect(),
+            price_min_tiyn: gathered.price_min.map(|p| i64::try_from(p).unwrap_or(i64::MAX)),
+            price_max_tiyn: gathered.price_max.map(|p| i64::try_from(p).unwrap_or(i64::MAX)),
+            available_count: gathered.available_count,
+        };
+        Ok(SearchResults { total: gathered.total, hits: gathered.hits, facets, relaxed })
+    }
+
+    fn city_query(&self, city: &str) -> Box<dyn Query> {
+        let term = Term::from_field_text(self.fields.city, city);
+        Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0))
+    }
+
+    /// The text part of a query: one clause per word, combined with `occur`.
+    fn text_query(&self, words: &[WordForms], lang: Lang, occur: Occur, scope: TextScope) -> Box<dyn Query> {
+        let f = &self.fields;
+        let (lang_title, other_titles) = match lang {
+            Lang::Kk => (f.t_kk, [f.t_ru, f.t_en]),
+            Lang::Ru => (f.t_ru, [f.t_kk, f.t_en]),
+            Lang::En => (f.t_en, [f.t_kk, f.t_ru]),
+        };
+        let mut exact_fields = vec![(lang_title, 3.0f32), (other_titles[0], 2.0), (other_titles[1], 2.0)];
+        if scope == TextScope::All {
+            exact_fields.push((f.bm, 2.0));
+            exact_fields.push((f.body, 0.7));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let last = i + 1 == words.len();
+            let mut word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, boost) in &exact_fields {
+                for t in &w.tokens {
+                    let term = Term::from_field_text(*field, t);
+                    let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                    word.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *boost))));
+                }
+            }
+            // Fuzzy and prefix only on the short fields, and only for the first words: they are
+            // the expensive part of a query.
+            let fuzzy_fields = &exact_fields[..exact_fields.len().min(4)];
+            if i < 8 {
+                for text in std::iter::once(&w.key).chain(w.light.as_ref()) {
+                    let letters = text.chars().count();
+                    let distance = match letters {
+                        0..=4 => 0,
+                        5..=8 => 1,
+                        _ => 2,
+                    };
+                    if distance > 0 {
+                        for (field, boost) in fuzzy_fields {
+                            let q = FuzzyTermQuery::new(Term::from_field_text(*field, text), distance, true);
+                            word.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.4 * boost))));
+                        }
+                    }
+                }
+            }
+            if last && w.key.chars().count() >= 2 && !w.key.chars().all(|c| c.is_numeric()) {
+                for (field, boost) in fuzzy_fields {
+                    let q = FuzzyTermQuery::new_prefix(Term::from_field_text(*field, &w.key), 0, false);
+                    word.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.6 * boost))));
+                }
+            }
+            if last && w.key.chars().all(|c| c.is_numeric()) && !w.key.is_empty() {
+                // "iphone 1" while typing "iphone 15": digits complete too, in titles only.
+                for (field, boost) in &exact_fields[..3] {
+                    let q = FuzzyTermQuery::new_prefix(Term::from_field_text(*field, &w.key), 0, false);
+                    word.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.5 * boost))));
+                }
+            }
+            clauses.push((occur, Box::new(BooleanQuery::new(word))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Completions for the search box: brands and categories whose name (any word of it) starts
+    /// with the folded prefix, and product titles (shown in `lang`, falling back to the others)
+    /// matching the text with its last word as a prefix. Only things offered in `city_kato`.
+    pub fn suggest(
+        &self,
+        prefix: &str,
+        city_kato: &str,
+        lang: Lang,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, SearchError> {
+        let limit = limit.min(100);
+        let folded = analysis::folded_phrase(prefix);
+        if limit == 0 || folded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let city = city_kato.trim();
+        let searcher = self.reader.searcher();
+        let brands = self.term_suggestions(&searcher, self.fields.s_brand, city, &folded, limit)?;
+        let cats = self.term_suggestions(&searcher, self.fields.s_cat, city, &folded, limit)?;
+
+        let words = analysis::query_words(prefix);
+        let mut products = Vec::new();
+        if !words.is_empty() {
+            let text = self.text_query(&words, lang, Occur::Must, TextScope::Titles);
+            let query = BooleanQuery::new(vec![(Occur::Must, self.city_query(city)), (Occur::Must, text)]);
+            let collector = SearchCollector {
+                filters: Filters::default(),
+                sort: Sort::Relevance,
+                scored: true,
+                offset: 0,
+                limit: limit * 2,
+                facets: false,
+            };
+            let gathered = searcher.search(&query, &collector)?;
+            let (first, rest) = match lang {
+                Lang::Kk => (self.fields.st_kk, [self.fields.st_ru, self.fields.st_en]),
+                Lang::Ru => (self.fields.st_ru, [self.fields.st_kk, self.fields.st_en]),
+                Lang::En => (self.fields.st_en, [self.fields.st_ru, self.fields.st_kk]),
+            };
+            for (hit, (_, _, address)) in gathered.hits.iter().zip(&gathered.hit_keys) {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                let title = [first, rest[0], rest[1]]
+                    .iter()
+                    .filter_map(|field| doc.get_first(*field).and_then(|v| v.as_str()))
+                    .map(str::trim)
+                    .find(|t| !t.is_empty());
+                if let Some(title) = title {
+                    products.push(Suggestion {
+                        text: title.to_owned(),
+                        kind: SuggestionKind::Product { product_id: hit.product_id },
+                    });
+                }
+            }
+        }
+
+        // Brands and categories first (at most a quarter each), then products, then the rest.
+        let quota = limit.div_ceil(4);
+        let mut out: Vec<Suggestion> = Vec::with_capacity(limit);
+        let mut seen: HashSet<(String, SuggestionKind)> = HashSet::new();
+        let mut push = |s: Suggestion, out: &mut Vec<Suggestion>| {
+            let key = (s.text.to_lowercase(), s.kind.clone());
+            if out.len() < limit && seen.insert(key) {
+                out.push(s);
+            }
+        };
+        let (brands_first, brands_rest) = brands.split_at(brands.len().min(quota));
+        let (cats_first, cats_rest) = cats.split_at(cats.len().min(quota));
+        for s in brands_first.iter().chain(cats_first).chain(&products).chain(brands_rest).chain(cats_rest) {
+            push(s.clone(), &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Brand or category suggestions: a prefix scan of the `city\u{1}key…` terms, most frequent
+    /// first, each checked to still have a live document.
+    fn term_suggestions(
+        &self,
+        searcher: &tantivy::Searcher,
+        field: Field,
+        city: &str,
+        folded: &str,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, SearchError> {
+        let prefix = format!("{city}{SEP}{folded}");
+        let mut upper = prefix.clone().into_bytes();
+        upper.push(0xFF);
+        let mut candidates: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream()?;
+            let mut scanned = 0;
+            while stream.advance() && scanned < 10_000 {
+                scanned += 1;
+                *candidates.entry(stream.key().to_vec()).or_insert(0) += u64::from(stream.value().doc_freq);
+            }
+        }
+        let mut ranked: Vec<(Vec<u8>, u64)> = candidates.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut out: Vec<Suggestion> = Vec::new();
+        let mut seen = HashSet::new();
+        for (term, _) in ranked.into_iter().take(limit * 4) {
+            if out.len() >= limit {
+                break;
+            }
+            let Ok(text) = std::str::from_utf8(&term) else { continue };
+            let live = searcher
+                .search(&TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic), &Count)?;
+            if live == 0 {
+                continue;
+            }
+            // city, key, [category id,] display name
+            let mut parts = text.split(SEP).skip(2);
+            let suggestion = if field == self.fields.s_cat {
+                let Some(id) = parts.next().and_then(|id| id.parse::<i64>().ok()) else { continue };
+                let Some(name) = parts.next() else { continue };
+                Suggestion { text: name.to_owned(), kind: SuggestionKind::Category { category_id: id } }
+            } else {
+                let Some(name) = parts.next() else { continue };
+                Suggestion { text: name.to_owned(), kind: SuggestionKind::Brand }
+            };
+            if seen.insert(suggestion.clone()) {
+                out.push(suggestion);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextScope {
+    All,
+    Titles,
+}
+
+/// The folded keys starting at each word of `name`: «Samsung Galaxy» → `samsun galaksi`,
+/// `galaksi`.
+fn word_starts(name: &str) -> Vec<String> {
+    let phrase = analysis::folded_phrase(name);
+    let mut out = Vec::new();
+    let mut rest = phrase.as_str();
+    while !rest.is_empty() {
+        out.push(rest.to_owned());
+        match rest.split_once(' ') {
+            Some((_, tail)) => rest = tail,
+            None => break,
+        }
+    }
+    out.truncate(8);
+    out
+}
+
+fn filters(q: &SearchQuery) -> Filters {
+    let mut brands: Vec<String> =
+        q.brands.iter().map(|b| b.trim().to_lowercase()).filter(|b| !b.is_empty() && !b.contains(SEP)).collect();
+    brands.sort();
+    brands.dedup();
+    let mut sellers = q.sellers.clone();
+    sellers.sort_unstable();
+    sellers.dedup();
+    let mut attrs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (code, values) in &q.attributes {
+        let code = code.trim();
+        if code.is_empty() || code.contains(SEP) {
+            continue;
+        }
+        let set = attrs.entry(code.to_owned()).or_default();
+        set.extend(values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()));
+    }
+    let attrs: Vec<(String, Vec<String>)> = attrs
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(c, v)| (c, v.into_iter().collect()))
+        .take(MAX_ATTR_GROUPS)
+        .collect();
+    Filters {
+        category: q.category_id,
+        brands,
+        sellers,
+        attrs,
+        price_min: q.price_min_tiyn.map(|p| u64::try_from(p).unwrap_or(0)),
+        price_max: q.price_max_tiyn.map(|p| u64::try_from(p).unwrap_or(0)),
+        available_only: q.available_only,
+    }
+}
+
+/// Sorted by count descending, then key ascending; at most `n`.
+fn top<K: Ord>(mut items: Vec<(K, u64)>, n: usize) -> Vec<(K, u64)> {
+    items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    items.truncate(n);
+    items
+}

@@ -1,0 +1,329 @@
+//! §3, §6: becoming a seller (application, operator decision), the cabinet (stores, staff),
+//! price-list uploads with their reports, and moderation of new cards. Another seller's data
+//! is never readable or writable.
+
+use reqwest::StatusCode;
+
+use crate::accounts::Browser;
+use crate::helpers::TestApp;
+
+const OPERATOR: &str = "+77010000009";
+const DEMO_OWNER: &str = "+77010000008";
+const NEWCOMER: &str = "+77015550101";
+const MANAGER: &str = "+77015550102";
+
+/// A price list in the exact shape of kaspi-merchant-api.md.
+pub fn pricelist(merchant: &str, offers: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<kaspi_catalog date="string" xmlns="kaspiShopping" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="kaspiShopping http://kaspi.kz/kaspishopping.xsd">
+  <company>Test shop</company>
+  <merchantid>{merchant}</merchantid>
+  <offers>
+{offers}
+  </offers>
+</kaspi_catalog>
+"#
+    )
+}
+
+pub fn offer(sku: &str, model: &str, store: &str, stock: u32, city_prices: &[(&str, &str)]) -> String {
+    let prices: String = city_prices
+        .iter()
+        .map(|(city, price)| format!("        <cityprice cityId=\"{city}\">{price}</cityprice>\n"))
+        .collect();
+    format!(
+        r#"    <offer sku="{sku}">
+      <model>{model}</model>
+      <brand>Testbrand</brand>
+      <availabilities>
+        <availability available="yes" storeId="{store}" stockCount="{stock}" preOrder="0"/>
+      </availabilities>
+      <cityprices>
+{prices}      </cityprices>
+    </offer>"#
+    )
+}
+
+/// The form of a good application, to change one field at a time.
+fn application() -> Vec<(&'static str, String)> {
+    vec![
+        ("country", "KZ".into()),
+        ("bin", "150540001233".into()),
+        ("legal_name", "ТОО «Жаңа Дүкен»".into()),
+        ("display_name", "Жаңа Дүкен".into()),
+        ("contact_phone", "8 701 555 01 01".into()),
+        ("contact_email", "shop@example.kz".into()),
+        ("store_code", "PP1".into()),
+        ("store_name", "Главный склад".into()),
+        ("store_city", "750000000".into()),
+        ("store_address", "Алматы, пр. Абая, 10".into()),
+        ("store_hours", "Пн–Сб 10:00–20:00".into()),
+    ]
+}
+
+async fn post_form(b: &mut Browser<'_>, path: &str, fields: &[(&str, String)]) -> crate::helpers::Reply {
+    let csrf = b.csrf();
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+    b.post(path, &form).await
+}
+
+/// Applies, has the operator approve, and returns the new seller's id and the owner's browser.
+pub async fn new_seller<'a>(app: &'a TestApp, phone: &str, bin: &str) -> (i64, Browser<'a>, Browser<'a>) {
+    let mut owner = Browser::signed_in(app, phone).await;
+    owner.get("/seller/apply").await;
+    let mut form = application();
+    form[1].1 = bin.into();
+    form[4].1 = phone.into();
+    let reply = post_form(&mut owner, "/seller/apply", &form).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let (apps, _) = app.store.seller_applications(Some("pending"), duken_core::PageRequest::first()).await.unwrap();
+    let id = apps.iter().find(|a| a.bin.as_deref() == Some(bin)).unwrap().id;
+    let mut operator = Browser::signed_in(app, OPERATOR).await;
+    operator.get("/console/sellers").await;
+    let reply = post_form(
+        &mut operator,
+        &format!("/console/sellers/applications/{id}/decide"),
+        &[("decision", "approve".into())],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let seller_id = app.store.seller_application(id).await.unwrap().seller_id.expect("approval creates the seller");
+    // Roles are read at every request: the owner's next page shows the cabinet.
+    (seller_id, owner, operator)
+}
+
+crate::backend_tests! {
+    async fn a_newcomer_applies_is_approved_and_runs_the_cabinet(app: TestApp) {
+        let mut newcomer = Browser::signed_in(&app, NEWCOMER).await;
+        let page = newcomer.get("/seller/apply?lang=en").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Become a seller") && page.body.contains("name=\"bin\""));
+
+        // Bad input: every problem at once, in the visitor's language, the typed values kept.
+        let mut bad = application();
+        bad[1].1 = "150540001234".into();
+        bad[5].1 = "not-an-email".into();
+        bad[6].1 = "склад 1".into();
+        let reply = post_form(&mut newcomer, "/seller/apply?lang=en", &bad).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        for text in ["This is not a valid BIN", "Give an e-mail address", "A store code has 1 to 32", "ТОО «Жаңа Дүкен»"] {
+            assert!(reply.body.contains(text), "{text} in {}", reply.body);
+        }
+        let mut foreign_with_bin = application();
+        foreign_with_bin[0].1 = "CN".into();
+        let reply = post_form(&mut newcomer, "/seller/apply?lang=ru", &foreign_with_bin).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let (_, applications) = app.store.seller_applications(None, duken_core::PageRequest::first()).await.unwrap();
+        assert_eq!(applications, 0, "bad applications store nothing");
+
+        let reply = post_form(&mut newcomer, "/seller/apply", &application()).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let again = post_form(&mut newcomer, "/seller/apply?lang=en", &application()).await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "one pending application at a time");
+        let page = newcomer.get("/seller/apply?lang=en").await;
+        assert!(page.body.contains("waiting for a decision"), "{}", page.body);
+        assert_eq!(newcomer.get("/cabinet").await.status, StatusCode::FORBIDDEN, "not a seller yet");
+
+        // The operator sees the queue, refuses a rejection without a reason, then approves.
+        let mut operator = Browser::signed_in(&app, OPERATOR).await;
+        let queue = operator.get("/console/sellers?lang=en").await;
+        assert!(queue.body.contains("ТОО «Жаңа Дүкен»"), "{}", queue.body);
+        let (apps, _) = app.store.seller_applications(Some("pending"), duken_core::PageRequest::first()).await.unwrap();
+        let id = apps[0].id;
+        assert_eq!(operator.get(&format!("/console/sellers/applications/{id}")).await.status, StatusCode::OK);
+        let path = format!("/console/sellers/applications/{id}/decide");
+        let reply = post_form(&mut operator, &path, &[("decision", "reject".into())]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let mut buyer = Browser::signed_in(&app, "+77010000001").await;
+        buyer.get("/").await;
+        let reply = post_form(&mut buyer, &path, &[("decision", "approve".into())]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "a buyer cannot decide");
+        let reply = post_form(&mut operator, &path, &[("decision", "approve".into()), ("reason", "documents checked".into())]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let reply = post_form(&mut operator, &path, &[("decision", "reject".into()), ("reason", "twice".into())]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "a decided application stays decided");
+        let seller_id = app.store.seller_application(id).await.unwrap().seller_id.unwrap();
+
+        // The owner's cabinet: merchant id is the BIN, the first store is there.
+        let cabinet = newcomer.get("/cabinet").await;
+        assert_eq!(cabinet.header("location"), format!("/cabinet/{seller_id}"));
+        let cabinet = newcomer.get(&format!("/cabinet/{seller_id}?lang=en")).await;
+        assert_eq!(cabinet.status, StatusCode::OK);
+        assert!(cabinet.body.contains("150540001233") && cabinet.body.contains("PP1") && cabinet.body.contains("Главный склад"));
+
+        // Stores: another one, a taken code, a bad city.
+        let store = |code: &str, city: &str| {
+            vec![
+                ("store_code", code.to_owned()),
+                ("store_name", "Пункт выдачи Астана".to_owned()),
+                ("store_city", city.to_owned()),
+                ("store_address", "Астана, ул. Кенесары, 1".to_owned()),
+                ("store_hours", "".to_owned()),
+            ]
+        };
+        let stores_path = format!("/cabinet/{seller_id}/stores");
+        assert_eq!(post_form(&mut newcomer, &stores_path, &store("AST-1", "710000000")).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(post_form(&mut newcomer, &stores_path, &store("AST-1", "710000000")).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(post_form(&mut newcomer, &stores_path, &store("AST-2", "123")).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(app.store.seller_stores(seller_id).await.unwrap().len(), 2);
+
+        // A manager is invited by number and accepts after signing in.
+        let invite = format!("/cabinet/{seller_id}/invitations");
+        assert_eq!(post_form(&mut newcomer, &invite, &[("phone", "12".into())]).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(post_form(&mut newcomer, &invite, &[("phone", MANAGER.into())]).await.status, StatusCode::SEE_OTHER);
+        let mut manager = Browser::signed_in(&app, MANAGER).await;
+        let page = manager.get("/seller/apply?lang=en").await;
+        assert!(page.body.contains("Invitations to work for a seller"), "{}", page.body);
+        let invitation = app.store.pending_invitations(Some(seller_id), None).await.unwrap()[0].id;
+        // Nobody else can take the invitation.
+        let reply = post_form(&mut buyer, &format!("/seller/invitations/{invitation}/accept"), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        let reply = post_form(&mut manager, &format!("/seller/invitations/{invitation}/accept"), &[]).await;
+        assert_eq!(reply.header("location"), format!("/cabinet/{seller_id}"));
+        assert_eq!(manager.get(&format!("/cabinet/{seller_id}")).await.status, StatusCode::OK);
+        // A manager may not add stores or invite.
+        assert_eq!(post_form(&mut manager, &stores_path, &store("AST-3", "710000000")).await.status, StatusCode::FORBIDDEN);
+
+        // Everything was audited.
+        let (audit, _) = app.store.list_audit(None, None, duken_core::PageRequest { page: 1, per_page: 100 }).await.unwrap();
+        for action in ["seller.applied", "seller.approved", "store.added", "role.granted", "seller.manager_invited"] {
+            assert!(audit.iter().any(|a| a.action == action), "{action} audited");
+        }
+    }
+
+    async fn a_seller_never_reads_or_writes_another_sellers_data(app: TestApp) {
+        let (mine, mut owner, _) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let demo_seller = app.store.find_seller_by_key("alatau-tech").await.unwrap();
+        let mut demo_owner = Browser::signed_in(&app, DEMO_OWNER).await;
+        assert_eq!(demo_owner.get(&format!("/cabinet/{demo_seller}")).await.status, StatusCode::OK);
+        for path in [format!("/cabinet/{demo_seller}"), format!("/cabinet/{demo_seller}/uploads/1"), "/cabinet/999999".into(), "/cabinet/abc".into()] {
+            let reply = owner.get(&path).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        let before = app.store.seller_stores(demo_seller).await.unwrap().len();
+        let form = vec![
+            ("store_code", "EVIL".to_owned()),
+            ("store_name", "x".to_owned()),
+            ("store_city", "750000000".to_owned()),
+            ("store_address", "somewhere 1".to_owned()),
+        ];
+        assert_eq!(post_form(&mut owner, &format!("/cabinet/{demo_seller}/stores"), &form).await.status, StatusCode::NOT_FOUND);
+        let csrf = owner.csrf();
+        let file = pricelist("alatau-tech", &offer("AT-100129", "Hijack", "ALA-1", 1, &[("750000000", "1")]));
+        let reply = owner.upload(&format!("/cabinet/{demo_seller}/pricelist"), &[("csrf", &csrf)], "p.xml", file.as_bytes()).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "another seller's offers are never writable");
+        assert_eq!(app.store.seller_stores(demo_seller).await.unwrap().len(), before);
+        assert!(app.store.pricelist_uploads(demo_seller, 10).await.unwrap().is_empty());
+        // And the demo owner cannot see the newcomer's cabinet.
+        assert_eq!(demo_owner.get(&format!("/cabinet/{mine}")).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_price_list_applies_whole_and_a_bad_one_changes_nothing(app: TestApp) {
+        let (seller_id, mut owner, _) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let csrf = owner.csrf();
+        let upload_path = format!("/cabinet/{seller_id}/pricelist");
+        let offers = [
+            offer("SKU-1", "Смартфон Testbrand X1 128 ГБ", "PP1", 5, &[("750000000", "149990")]),
+            offer("SKU-2", "Наушники Testbrand Pods", "PP1", 0, &[("750000000", "19990"), ("511010000", "20990")]),
+        ]
+        .join("\n");
+        let reply = owner.upload(&upload_path, &[("csrf", &csrf)], "first.xml", pricelist("150540001233", &offers).as_bytes()).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let report = owner.get(&format!("{}?lang=en", reply.header("location"))).await;
+        assert!(report.body.contains("All offers of the file were applied"), "{}", report.body);
+        let uploads = app.store.pricelist_uploads(seller_id, 10).await.unwrap();
+        assert_eq!((uploads[0].status.as_str(), uploads[0].offers_created), ("applied", 2));
+        // New SKUs make cards waiting for moderation: not shown to buyers yet.
+        let (cards, _) = app.store.pending_cards(duken_core::PageRequest::first()).await.unwrap();
+        assert_eq!(cards.len(), 2);
+        assert_eq!(app.get(&format!("/products/{}", cards[0].product_id)).await.status, StatusCode::NOT_FOUND);
+
+        // One bad line among good ones: nothing applied, the report names the line and reason.
+        let bad = [
+            offer("SKU-1", "Смартфон Testbrand X1 128 ГБ", "PP1", 5, &[("750000000", "139990")]),
+            offer("SKU-3", "Bad one", "NOPE", 1, &[("750000000", "-5")]),
+        ]
+        .join("\n");
+        let text = pricelist("150540001233", &bad);
+        let bad_line = text.lines().position(|l| l.contains("sku=\"SKU-3\"")).unwrap() + 1;
+        let reply = owner.upload(&upload_path, &[("csrf", &csrf)], "bad.xml", text.as_bytes()).await;
+        let report = owner.get(&format!("{}?lang=en", reply.header("location"))).await;
+        assert!(report.body.contains("Nothing was applied"), "{}", report.body);
+        assert!(report.body.contains(&format!("<td>{bad_line}</td>")), "line {bad_line} in {}", report.body);
+        assert!(report.body.contains("no store of yours has this storeId") && report.body.contains("the price must be above zero"));
+        let price: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT op.price_tiyn FROM offer_prices op JOIN offers o ON o.id = op.offer_id WHERE o.seller_id = $1 AND o.seller_sku = 'SKU-1'"
+        ).bind(seller_id).fetch_one(p).await.unwrap());
+        assert_eq!(price, 14_999_000, "the old price stays");
+
+        // Whole-file errors: wrong namespace, a DOCTYPE with entities, not XML, truncated.
+        for (name, body, reason) in [
+            ("ns.xml", pricelist("x", &offers).replace("kaspiShopping\" xmlns:xsi", "kaspi\" xmlns:xsi"), "kaspiShopping"),
+            ("lol.xml", format!("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]>{}", pricelist("x", &offers).replace("<company>Test shop", "<company>&lol2;").split_once("?>").unwrap().1), "DOCTYPE"),
+            ("png.xml", "\u{89}PNG\r\n\u{1a}\n".to_owned(), "Nothing was applied"),
+            ("cut.xml", pricelist("x", &offers)[..400].to_owned(), "ends in the middle"),
+        ] {
+            let reply = owner.upload(&upload_path, &[("csrf", &csrf)], name, body.as_bytes()).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{name}");
+            let report = owner.get(&format!("{}?lang=en", reply.header("location"))).await;
+            assert!(report.body.contains("Nothing was applied") && report.body.contains(reason), "{name}: {}", report.body);
+        }
+
+        // A full upload without SKU-2 makes it unavailable; the changed price is kept in history.
+        let only_one = offer("SKU-1", "Смартфон Testbrand X1 128 ГБ", "PP1", 4, &[("750000000", "139990")]);
+        let reply = owner.upload(&upload_path, &[("csrf", &csrf)], "second.xml", pricelist("150540001233", &only_one).as_bytes()).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let uploads = app.store.pricelist_uploads(seller_id, 1).await.unwrap();
+        assert_eq!((uploads[0].offers_updated, uploads[0].offers_unavailable), (1, 1), "{:?}", uploads[0]);
+        let history: Vec<Option<i64>> = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT h.price_tiyn FROM offer_price_history h JOIN offers o ON o.id = h.offer_id
+             WHERE o.seller_sku = 'SKU-1' AND o.seller_id = $1 ORDER BY h.id"
+        ).bind(seller_id).fetch_all(p).await.unwrap());
+        assert_eq!(history, [Some(14_999_000), Some(13_999_000)]);
+
+        // Without the CSRF token, nothing is stored.
+        let reply = owner.upload(&upload_path, &[], "x.xml", pricelist("x", &offers).as_bytes()).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.store.pricelist_uploads(seller_id, 100).await.unwrap().len(), 7);
+    }
+
+    async fn moderation_publishes_or_merges_new_cards(app: TestApp) {
+        let (seller_id, mut owner, mut operator) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let csrf = owner.csrf();
+        // The same phone as a demo card, and a new product.
+        let demo_product: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM products WHERE code = 'samsung-galaxy-a55-8-256-navy'"
+        ).fetch_one(p).await.unwrap());
+        let offers = [
+            offer("A55", "Samsung Galaxy A55 8/256 navy", "PP1", 3, &[("750000000", "150000")]),
+            offer("NEW-1", "Testbrand Kettle K1", "PP1", 2, &[("750000000", "9990")]),
+        ]
+        .join("\n");
+        owner.upload(&format!("/cabinet/{seller_id}/pricelist"), &[("csrf", &csrf)], "p.xml", pricelist("150540001233", &offers).as_bytes()).await;
+        let (cards, _) = app.store.pending_cards(duken_core::PageRequest::first()).await.unwrap();
+        let a55 = cards.iter().find(|c| c.sku.as_deref() == Some("A55")).unwrap().product_id;
+        let kettle = cards.iter().find(|c| c.sku.as_deref() == Some("NEW-1")).unwrap().product_id;
+
+        let page = operator.get("/console/cards?lang=en").await;
+        assert!(page.body.contains("Testbrand Kettle K1"), "{}", page.body);
+        let merge = post_form(&mut operator, &format!("/console/cards/{a55}"), &[("decision", "merge".into()), ("into", "999999".into())]).await;
+        assert_eq!(merge.status, StatusCode::BAD_REQUEST, "merging into a card that does not exist");
+        let merge = post_form(&mut operator, &format!("/console/cards/{a55}"), &[("decision", "merge".into()), ("into", demo_product.to_string())]).await;
+        assert_eq!(merge.status, StatusCode::SEE_OTHER, "{}", merge.body);
+        let category: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM categories WHERE code = 'kitchen-appliances'"
+        ).fetch_one(p).await.unwrap());
+        let publish = post_form(&mut operator, &format!("/console/cards/{kettle}"), &[("decision", "publish".into()), ("category", category.to_string())]).await;
+        assert_eq!(publish.status, StatusCode::SEE_OTHER);
+        let again = post_form(&mut operator, &format!("/console/cards/{kettle}"), &[("decision", "reject".into()), ("reason", "x".into())]).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND, "a decided card is no longer waiting");
+
+        // The merged offer is beside the other sellers' offers on the product page; the
+        // published card has its own page.
+        let page = app.get(&format!("/products/{demo_product}?city=750000000&lang=en")).await;
+        assert!(page.body.contains("Жаңа Дүкен"), "{}", page.body);
+        assert_eq!(app.get(&format!("/products/{kettle}")).await.status, StatusCode::OK);
+    }
+}
