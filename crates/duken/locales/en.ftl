@@ -470,3 +470,26 @@ card-merge-into = Same product as card #
 card-merge = Merge
 error-no-such-card = There is no such card waiting for moderation.
 error-moderation-target = Choose an existing category, or the number of a published card.
+
+## Search (§3)
+search-title = Search
+search-label = Search the shop
+search-placeholder = phone, телефон, telefon…
+search-button = Find
+search-not-ready = The search index is being built; results will appear in a moment.
+search-relaxed = Nothing matched every word; these products match some of them.
+search-nothing = Nothing found. Check the spelling or use fewer words.
+search-not-in-city = not in stock in your city
+facets-label = Filters
+facet-category = Category
+facet-brand = Brand
+facet-seller = Seller
+facet-price = Price, ₸
+facet-price-from = from
+facet-price-to = to
+facet-available = In stock in { $city }
+facet-apply = Apply
+sort-relevance = Best match
+value-yes = yes
+value-no = no
+price-from = from { $price }

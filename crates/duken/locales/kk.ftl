@@ -470,3 +470,26 @@ card-merge-into = Мына карточкадағы тауармен бірде�
 card-merge = Біріктіру
 error-no-such-card = Модерацияны күтіп тұрған мұндай карточка жоқ.
 error-moderation-target = Бар санатты немесе жарияланған карточканың нөмірін таңдаңыз.
+
+## Іздеу (§3)
+search-title = Іздеу
+search-label = Дүкеннен іздеу
+search-placeholder = телефон, telefon, phone…
+search-button = Табу
+search-not-ready = Іздеу индексі құрылып жатыр; нәтижелер бір сәтте шығады.
+search-relaxed = Барлық сөзге сәйкес тауар табылмады; мына тауарлар кейбір сөздерге сәйкес келеді.
+search-nothing = Ештеңе табылмады. Жазылуын тексеріңіз немесе сөздерді азайтыңыз.
+search-not-in-city = сіздің қалаңызда қолда жоқ
+facets-label = Сүзгілер
+facet-category = Санат
+facet-brand = Бренд
+facet-seller = Сатушы
+facet-price = Бағасы, ₸
+facet-price-from = бастап
+facet-price-to = дейін
+facet-available = { $city } қаласында қолда бар
+facet-apply = Қолдану
+sort-relevance = Сәйкестігі бойынша
+value-yes = иә
+value-no = жоқ
+price-from = { $price } бастап

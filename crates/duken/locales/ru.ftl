@@ -479,3 +479,26 @@ card-merge-into = Тот же товар, что в карточке №
 card-merge = Объединить
 error-no-such-card = Такой карточки на модерации нет.
 error-moderation-target = Выберите существующую категорию или номер опубликованной карточки.
+
+## Поиск (§3)
+search-title = Поиск
+search-label = Поиск по магазину
+search-placeholder = телефон, phone, telefon…
+search-button = Найти
+search-not-ready = Поисковый индекс строится; результаты появятся через минуту.
+search-relaxed = Ни один товар не подошёл по всем словам; вот товары, подходящие по некоторым.
+search-nothing = Ничего не найдено. Проверьте написание или уберите лишние слова.
+search-not-in-city = нет в наличии в вашем городе
+facets-label = Фильтры
+facet-category = Категория
+facet-brand = Бренд
+facet-seller = Продавец
+facet-price = Цена, ₸
+facet-price-from = от
+facet-price-to = до
+facet-available = В наличии в городе { $city }
+facet-apply = Применить
+sort-relevance = По релевантности
+value-yes = да
+value-no = нет
+price-from = от { $price }

@@ -27,6 +27,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Where uploads (price lists, photos) and the search index live.
     pub data_dir: Arc<std::path::PathBuf>,
+    pub search: Arc<crate::search::Search>,
 }
 
 pub struct App {
@@ -65,6 +66,16 @@ impl App {
             tracing::warn!("demo mode is off and no SMS gateway is built yet: sign-in codes reach no one");
         }
         let accounts = Arc::new(Accounts::new(key, config.demo_mode()));
+        let search = crate::search::Search::open(
+            store.clone(),
+            crate::search::index_dir(&config.data_dir, &target.to_string()),
+        )?;
+        // A small catalog is indexed before the first request; a large one in the background
+        // (searches find nothing until then, and the page says so).
+        if !search.is_ready() && store.count_products().await? <= 50_000 {
+            search.rebuild().await?;
+        }
+        search.spawn_follower();
         let state = AppState {
             store,
             catalog,
@@ -72,6 +83,7 @@ impl App {
             accounts,
             metrics: telemetry::metrics_handle(),
             data_dir: Arc::new(config.data_dir.clone()),
+            search,
         };
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })

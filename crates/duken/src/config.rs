@@ -35,6 +35,19 @@ pub enum Command {
         #[arg(long)]
         seller: Option<String>,
     },
+    /// Search index maintenance.
+    Search {
+        #[command(subcommand)]
+        action: SearchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum SearchCommand {
+    /// Rebuild the search index of this database from the catalog (in `DATA_DIR/search/`).
+    /// A running server on the same data directory picks the new index up at its next start;
+    /// until then it keeps following catalog changes in its own.
+    Reindex,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

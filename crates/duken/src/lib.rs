@@ -9,6 +9,7 @@ pub mod console;
 pub mod content;
 pub mod logwriter;
 pub mod pricelist;
+pub mod search;
 pub mod sellers;
 pub mod telemetry;
 pub mod web;

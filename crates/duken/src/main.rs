@@ -45,6 +45,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportPricelist { file, seller } => import_pricelist(&config, &file, seller.as_deref()).await,
+        Command::Search { action: duken::config::SearchCommand::Reindex } => {
+            let store = open(&config).await?;
+            let target = config.database_target()?;
+            let dir = duken::search::index_dir(&config.data_dir, &target.to_string());
+            let started = std::time::Instant::now();
+            let search = duken::search::Search::open(store.clone(), dir.clone())?;
+            let count = search.rebuild().await?;
+            println!(
+                "search index rebuilt: {count} products, {} documents, in {:.1} s ({})",
+                search.doc_count(),
+                started.elapsed().as_secs_f64(),
+                dir.display()
+            );
+            store.close().await;
+            Ok(())
+        }
     }
 }
 

@@ -54,7 +54,7 @@ pub struct MoneyView {
 }
 
 impl MoneyView {
-    fn new(m: Money, lang: Lang) -> Self {
+    pub(crate) fn new(m: Money, lang: Lang) -> Self {
         MoneyView { tiyn: m.tiyn(), formatted: m.format(lang) }
     }
 }
@@ -85,7 +85,7 @@ pub struct List<T: ToSchema> {
     pub links: ListLinks,
 }
 
-fn list<T: ToSchema>(uri: &Uri, params: &Params, page: PageRequest, total: i64, data: Vec<T>) -> List<T> {
+pub(crate) fn list<T: ToSchema>(uri: &Uri, params: &Params, page: PageRequest, total: i64, data: Vec<T>) -> List<T> {
     let pages = page.page_count(total);
     let link = |p: u32| {
         let mut pairs: Vec<(&str, String)> =
@@ -214,7 +214,7 @@ pub struct ProductListParams {
 
 /// The city of a JSON request: a `?city=` that names no city is an error here (a program
 /// should not silently get another city's prices; pages fall back with a notice instead).
-fn api_city(prefs: &Prefs) -> Result<Arc<City>, AppError> {
+pub(crate) fn api_city(prefs: &Prefs) -> Result<Arc<City>, AppError> {
     match &prefs.city_problem {
         Some(given) => Err(AppError::bad_param("city", Message::new("error-unknown-city").arg("given", clip(given)))),
         None => Ok(prefs.city.clone()),

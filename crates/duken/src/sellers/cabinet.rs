@@ -453,6 +453,7 @@ async fn upload_pricelist(
     };
     let outcome = crate::pricelist::import(&state.store, upload).await.map_err(|e| AppError::Internal(e.into()))?;
     state.catalog.invalidate();
+    state.search.nudge();
     Ok(Redirect::to(&format!("/cabinet/{seller_id}/uploads/{}", outcome.upload_id())).into_response())
 }
 

@@ -260,6 +260,7 @@ pub async fn moderate(
     match state.store.moderate_card(id, decision, &viewer.actor(), &reason, &request_id.0).await {
         Ok(()) => {
             state.catalog.invalidate();
+            state.search.nudge();
             Ok(Redirect::to("/console/cards").into_response())
         }
         Err(StoreError::NotFound) => Err(not_found()),

@@ -10,7 +10,7 @@ pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024 * 1024 + 64 * 1024;
 /// How long an upload and its import may take.
 pub const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// Request line and headers above this are refused with 431.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Whether the request line and headers together exceed [`MAX_HEADER_BYTES`].
 pub fn headers_too_large(request: &Request) -> bool {

@@ -95,7 +95,7 @@ crate::backend_tests! {
     }
 
     async fn oversized_headers_are_refused(app: TestApp) {
-        let reply = app.get_with("/", "cookie", &format!("junk={}", "a".repeat(20_000))).await;
+        let reply = app.get_with("/", "cookie", &format!("junk={}", "a".repeat(40_000))).await;
         assert_eq!(reply.status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
         assert!(reply.header("content-type").starts_with("text/html"));
     }

@@ -11,5 +11,6 @@ mod consent;
 mod pages;
 mod platform;
 mod roles;
+mod search;
 mod sellers;
 mod shutdown;
