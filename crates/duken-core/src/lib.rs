@@ -12,6 +12,7 @@ pub mod consent;
 pub mod country;
 pub mod kato;
 pub mod lang;
+pub mod media;
 pub mod money;
 pub mod otp;
 pub mod paging;

@@ -82,6 +82,8 @@ pub struct Product {
     pub title: Localized,
     pub description: Localized,
     pub attributes: BTreeMap<String, String>,
+    /// A link to a video about the product, from its content provider (§6); may be empty.
+    pub video_url: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -224,6 +226,7 @@ struct ProductRow {
     description_ru: String,
     description_en: String,
     attributes: String,
+    video_url: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -367,13 +370,23 @@ impl Store {
         Ok((items, total))
     }
 
+    /// A product whatever its moderation status (the seller cabinet, the console).
+    pub async fn product_any_status(&self, id: i64) -> Result<Product, StoreError> {
+        self.product_where(id, false).await
+    }
+
     pub async fn find_product(&self, id: i64) -> Result<Product, StoreError> {
+        self.product_where(id, true).await
+    }
+
+    async fn product_where(&self, id: i64, published_only: bool) -> Result<Product, StoreError> {
         let r: ProductRow = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, code, category_id, brand, model, title_kk, title_ru, title_en,
-                    description_kk, description_ru, description_en, attributes, created_at, updated_at
-             FROM products WHERE id = $1 AND status = 'active'"
+                    description_kk, description_ru, description_en, attributes, video_url, created_at, updated_at
+             FROM products WHERE id = $1 AND (status = 'active' OR NOT $2)"
         )
         .bind(id)
+        .bind(published_only)
         .fetch_one(p)
         .await)?;
         let attributes = serde_json::from_str(&r.attributes)
@@ -387,6 +400,7 @@ impl Store {
             title: localized(r.title_kk, r.title_ru, r.title_en),
             description: localized(r.description_kk, r.description_ru, r.description_en),
             attributes,
+            video_url: r.video_url,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })

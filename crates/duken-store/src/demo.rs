@@ -299,6 +299,19 @@ async fn seed(tx: &mut Tx, catalog: &DemoCatalog) -> Result<SeedReport, StoreErr
         .bind(now)
         .fetch_one(t)
         .await)?;
+        // §6: the demo cards' content is the operator's own, version 1.
+        let versions: i64 = on_tx!(tx, |t| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM product_versions WHERE product_id = $1"
+        )
+        .bind(product_id)
+        .fetch_one(t)
+        .await)?;
+        if versions == 0 {
+            let snapshot = serde_json::json!({"title": p.title, "description": p.description, "brand": p.brand,
+                "model": p.model, "attributes": p.attributes})
+            .to_string();
+            tx.add_version(product_id, "demo", None, None, &snapshot, now).await?;
+        }
         report.products += 1;
 
         for o in &p.offers {

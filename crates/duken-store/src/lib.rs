@@ -18,6 +18,7 @@ pub mod consent;
 pub mod demo;
 mod error;
 pub mod pricelists;
+pub mod products;
 pub mod search_feed;
 pub mod sellers;
 

@@ -28,6 +28,8 @@ pub struct AppState {
     /// Where uploads (price lists, photos) and the search index live.
     pub data_dir: Arc<std::path::PathBuf>,
     pub search: Arc<crate::search::Search>,
+    /// The largest price list accepted, in bytes.
+    pub max_pricelist_bytes: u64,
 }
 
 pub struct App {
@@ -84,6 +86,7 @@ impl App {
             metrics: telemetry::metrics_handle(),
             data_dir: Arc::new(config.data_dir.clone()),
             search,
+            max_pricelist_bytes: config.max_pricelist_bytes,
         };
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })

@@ -102,6 +102,10 @@ pub struct Config {
     /// Seconds to let in-flight requests finish after SIGTERM or Ctrl-C.
     #[arg(long = "shutdown-grace", env = "DUKEN_SHUTDOWN_GRACE", default_value_t = 20, global = true)]
     pub shutdown_grace_secs: u64,
+
+    /// The largest price list accepted, in bytes (uploads and `import-pricelist`).
+    #[arg(long, env = "DUKEN_MAX_PRICELIST_BYTES", default_value_t = 1024 * 1024 * 1024, global = true)]
+    pub max_pricelist_bytes: u64,
 }
 
 impl Config {

@@ -75,6 +75,13 @@ async fn import_pricelist(config: &Config, file: &std::path::Path, seller: Optio
             Err(e) => anyhow::bail!("{}: {e} (line {})", file.display(), e.line().unwrap_or(0)),
         },
     };
+    let size = std::fs::metadata(file).with_context(|| format!("reading {}", file.display()))?.len();
+    anyhow::ensure!(
+        size <= config.max_pricelist_bytes,
+        "{} has {size} bytes; the limit is {} (--max-pricelist-bytes)",
+        file.display(),
+        config.max_pricelist_bytes
+    );
     let seller_id = match store.find_seller_by_key(&key).await {
         Ok(id) => id,
         Err(duken_store::StoreError::NotFound) => anyhow::bail!("no seller has the id, BIN or merchant id {key:?}"),

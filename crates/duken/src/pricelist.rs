@@ -16,9 +16,6 @@ use duken_pricelist::{FileError, Limits, Offer, PriceListReader, Prices};
 use duken_store::pricelists::{Applied, BATCH, Directory, OfferUpdate, Report, ReportLine, UploadMeta};
 use duken_store::{Store, StoreError};
 
-/// The largest price list accepted (a million offers is about 500 MB of XML).
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
-
 /// What happened to an upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -99,6 +99,15 @@ pub struct CatalogReader {
     seller_stores: TtlCache<i64, Arc<Vec<SellerStore>>>,
     seller_lists: TtlCache<PageRequest, Arc<(Vec<Seller>, i64)>>,
     documents: TtlCache<Document, Bytes>,
+    extras: TtlCache<(i64, i64), Arc<ProductExtras>>,
+}
+
+/// What a product page shows beside the card itself: the category's attribute schema (names,
+/// units, value names), who provided the content (§6), and the photos.
+pub struct ProductExtras {
+    pub schema: Vec<duken_store::attributes::AttributeDef>,
+    pub source: Option<duken_store::products::ContentSource>,
+    pub photos: Vec<duken_store::products::Photo>,
 }
 
 /// A JSON document of the buyer API that is the same for every visitor, so its serialized
@@ -121,6 +130,7 @@ impl CatalogReader {
             seller_stores: TtlCache::new(ttl, CAPACITY),
             seller_lists: TtlCache::new(ttl, 1_000),
             documents: TtlCache::new(ttl, CAPACITY),
+            extras: TtlCache::new(ttl, CAPACITY),
         }
     }
 
@@ -143,6 +153,20 @@ impl CatalogReader {
         self.seller_stores.clear();
         self.seller_lists.clear();
         self.documents.clear();
+        self.extras.clear();
+    }
+
+    pub async fn product_extras(&self, product_id: i64, category_id: i64) -> Result<Arc<ProductExtras>, StoreError> {
+        self.extras
+            .get_or_load((product_id, category_id), async {
+                let (schema, source, photos) = tokio::try_join!(
+                    self.store.category_schema(category_id),
+                    self.store.content_source(product_id),
+                    self.store.product_photos(product_id)
+                )?;
+                Ok(Arc::new(ProductExtras { schema, source, photos }))
+            })
+            .await
     }
 
     pub async fn categories(&self) -> Result<Arc<Vec<Category>>, StoreError> {

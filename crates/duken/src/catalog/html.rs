@@ -216,14 +216,44 @@ struct ProductPage {
     trail: Vec<Link>,
     attributes: Vec<Attribute>,
     offers: Vec<OfferLine>,
+    photos: Vec<String>,
+    video_url: String,
+    /// §6: who provided the content shown, and when.
+    source: String,
 }
 
-/// The label of an attribute code: from the Fluent files while attribute schemas do not
-/// exist yet (the catalog issue brings them), else the code itself.
-fn attribute_name(ctx: &PageCtx, code: &str) -> String {
-    let key = format!("attr-{code}");
-    let text = t(ctx.lang, &key);
-    if text == key { code.replace('_', " ") } else { text }
+/// An attribute as a buyer reads it: the schema's name (with the unit) and the value's name
+/// (enum values, yes/no); an attribute the schema no longer has is shown by its code.
+fn attribute_line(
+    ctx: &PageCtx,
+    schema: &[duken_store::attributes::AttributeDef],
+    code: &str,
+    value: &str,
+) -> Attribute {
+    let Some(def) = schema.iter().find(|d| d.code == code) else {
+        return Attribute { name: code.replace('_', " "), value: value.to_owned() };
+    };
+    let value = match def.kind {
+        duken_core::attributes::AttributeKind::Boolean => ctx.t(if value == "true" { "value-yes" } else { "value-no" }),
+        duken_core::attributes::AttributeKind::Number if !def.unit.is_empty() => format!("{value} {}", def.unit),
+        _ => def.value_name(value, ctx.lang).to_owned(),
+    };
+    Attribute { name: def.name.get(ctx.lang).clone(), value }
+}
+
+/// "Content: Seller X, date" or "Content: duken", for §6.
+fn source_line(ctx: &PageCtx, source: Option<&duken_store::products::ContentSource>) -> String {
+    match source {
+        Some(s) => match &s.seller_name {
+            Some(name) => t_args(
+                ctx.lang,
+                "content-from-seller",
+                &[("seller", name.as_str().into()), ("date", format_local(s.created_at, ctx.lang).into())],
+            ),
+            None => t_args(ctx.lang, "content-from-operator", &[("date", format_local(s.created_at, ctx.lang).into())]),
+        },
+        None => String::new(),
+    }
 }
 
 async fn show_product(
@@ -235,8 +265,11 @@ async fn show_product(
     let id = path_id(&raw, "error-no-such-product")?;
     let ctx = PageCtx::new(&prefs, &uri);
     let product = state.catalog.product(id).await.map_err(not_found("error-no-such-product", id))?;
-    let (categories, offers) =
-        tokio::try_join!(state.catalog.categories(), state.catalog.offers_in_city(id, prefs.city.kato))?;
+    let (categories, offers, extras) = tokio::try_join!(
+        state.catalog.categories(),
+        state.catalog.offers_in_city(id, prefs.city.kato),
+        state.catalog.product_extras(id, product.category_id)
+    )?;
     let lang = ctx.lang;
     let offers = offers
         .iter()
@@ -256,12 +289,11 @@ async fn show_product(
         model: product.model.clone(),
         description: product.description.get(lang).clone(),
         trail: ancestry(&categories, product.category_id).iter().map(|c| category_link(&ctx, c)).collect(),
-        attributes: product
-            .attributes
-            .iter()
-            .map(|(k, v)| Attribute { name: attribute_name(&ctx, k), value: v.clone() })
-            .collect(),
+        attributes: product.attributes.iter().map(|(k, v)| attribute_line(&ctx, &extras.schema, k, v)).collect(),
         offers,
+        photos: extras.photos.iter().map(|p| format!("/media/{}", p.file_name)).collect(),
+        video_url: product.video_url.clone(),
+        source: source_line(&ctx, extras.source.as_ref()),
         ctx,
     })
 }

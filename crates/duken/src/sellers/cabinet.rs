@@ -361,6 +361,7 @@ async fn set_feed(
 pub fn upload_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/cabinet/{seller}/pricelist", post(upload_pricelist))
+        .route("/cabinet/{seller}/products/{product}/photos", post(super::content::upload_photo))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(Access::SellerStaff))
 }
@@ -422,7 +423,7 @@ async fn upload_pricelist(
                 let mut size: u64 = 0;
                 while let Some(chunk) = field.chunk().await.map_err(|_| AppError::PayloadTooLarge)? {
                     size += chunk.len() as u64;
-                    if size > crate::pricelist::MAX_FILE_BYTES {
+                    if size > state.max_pricelist_bytes {
                         return Err(AppError::PayloadTooLarge);
                     }
                     out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.into()))?;

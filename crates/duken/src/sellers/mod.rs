@@ -7,6 +7,7 @@
 
 pub mod cabinet;
 pub mod console;
+pub mod content;
 pub mod onboarding;
 
 use axum::Router;
@@ -19,7 +20,10 @@ use crate::web::i18n::Message;
 use crate::web::prefs::Viewer;
 
 pub fn routes(state: AppState) -> Router<AppState> {
-    onboarding::routes(state.clone()).merge(cabinet::routes(state)).merge(console::routes())
+    onboarding::routes(state.clone())
+        .merge(cabinet::routes(state.clone()))
+        .merge(content::routes(state))
+        .merge(console::routes())
 }
 
 /// The viewer's role at `seller_id`, or 404 for a seller they do not work for.

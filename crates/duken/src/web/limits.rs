@@ -5,8 +5,8 @@ use axum::extract::Request;
 
 /// Request bodies above this are refused with 413, except on the upload routes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// A price-list upload: the file (see `pricelist::MAX_FILE_BYTES`) and the form around it.
-pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024 * 1024 + 64 * 1024;
+/// What a price-list upload may add to the file (`--max-pricelist-bytes`): the form around it.
+pub const UPLOAD_FORM_SLACK: usize = 64 * 1024;
 /// How long an upload and its import may take.
 pub const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// Request line and headers above this are refused with 431.

@@ -102,7 +102,11 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
     let uploads = crate::sellers::cabinet::upload_routes(state.clone()).layer(
         ServiceBuilder::new()
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits::UPLOAD_TIMEOUT))
-            .layer(RequestBodyLimitLayer::new(limits::MAX_UPLOAD_BYTES))
+            .layer(RequestBodyLimitLayer::new(
+                usize::try_from(state.max_pricelist_bytes)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(limits::UPLOAD_FORM_SLACK),
+            ))
             .layer(axum::extract::DefaultBodyLimit::disable()),
     );
     Router::new()

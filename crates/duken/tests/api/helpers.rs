@@ -170,6 +170,8 @@ where
     config.database_url = None;
     config.demo = Some(true);
     config.shutdown_grace_secs = 5;
+    // Small enough that a test can go over it.
+    config.max_pricelist_bytes = 8 * 1024 * 1024;
 
     let mut postgres: Option<(String, String)> = None;
     if let Backend::Postgres = backend {

@@ -7,6 +7,7 @@ mod accounts_api;
 mod agreement;
 mod bad_input;
 mod catalog_api;
+mod cli;
 mod consent;
 mod pages;
 mod platform;

@@ -327,3 +327,128 @@ crate::backend_tests! {
         assert_eq!(app.get(&format!("/products/{kettle}")).await.status, StatusCode::OK);
     }
 }
+
+crate::backend_tests! {
+    async fn every_kind_of_bad_offer_is_reported_and_big_files_are_refused(app: TestApp) {
+        let (seller_id, mut owner, _) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let csrf = owner.csrf();
+        let path = format!("/cabinet/{seller_id}/pricelist");
+        let offers = [
+            offer("OK-1", "Good", "PP1", 1, &[("750000000", "1000")]),
+            offer("ZERO", "Zero price", "PP1", 1, &[("750000000", "0")]),
+            offer("WORDS", "Words for a price", "PP1", 1, &[("750000000", "дорого")]),
+            offer("CITY", "Unknown city", "PP1", 1, &[("999999999", "1000")]),
+            offer("OK-1", "Duplicate", "PP1", 1, &[("750000000", "1000")]),
+        ]
+        .join("\n");
+        let text = pricelist("150540001233", &offers);
+        let line = |sku: &str, nth: usize| {
+            text.lines().enumerate().filter(|(_, l)| l.contains(&format!("sku=\"{sku}\""))).nth(nth).unwrap().0 + 1
+        };
+        let reply = owner.upload(&path, &[("csrf", &csrf)], "bad.xml", text.as_bytes()).await;
+        let report = owner.get(&format!("{}?lang=en", reply.header("location"))).await;
+        for (sku, nth, reason) in [
+            ("ZERO", 0, "the price must be above zero"),
+            ("WORDS", 0, "the price is not a whole number of tenge"),
+            ("CITY", 0, "unknown cityId"),
+            ("OK-1", 1, "this sku appears earlier in the file"),
+        ] {
+            let row = format!("<tr><td>{}</td><td><code>{sku}</code></td><td>{reason}</td>", line(sku, nth));
+            assert!(report.body.contains(&row), "{row} in {}", report.body);
+        }
+        let uploads = app.store.pricelist_uploads(seller_id, 1).await.unwrap();
+        assert_eq!((uploads[0].status.as_str(), uploads[0].problem_count), ("rejected", 4));
+        let offers: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM offers WHERE seller_id = $1").bind(seller_id).fetch_one(p).await.unwrap());
+        assert_eq!(offers, 0, "nothing applied");
+
+        // Over the configured size limit (8 MiB in tests): 413, nothing stored.
+        let big = vec![b' '; 8 * 1024 * 1024 + 1];
+        let reply = owner.upload(&path, &[("csrf", &csrf)], "big.xml", &big).await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(app.store.pricelist_uploads(seller_id, 10).await.unwrap().len(), 1);
+        // A form without a file.
+        let reply = owner.upload(&path, &[("csrf", &csrf)], "empty.xml", b"").await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+}
+
+crate::backend_tests! {
+    async fn a_seller_edits_its_cards_content_checked_against_the_schema(app: TestApp) {
+        let (seller_id, mut owner, mut operator) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let csrf = owner.csrf();
+        let file = pricelist("150540001233", &offer("PH-1", "Phone One", "PP1", 2, &[("750000000", "99990")]));
+        owner.upload(&format!("/cabinet/{seller_id}/pricelist"), &[("csrf", &csrf)], "p.xml", file.as_bytes()).await;
+        let (cards, _) = app.store.pending_cards(duken_core::PageRequest::first()).await.unwrap();
+        let card = cards[0].product_id;
+        let smartphones: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT id FROM categories WHERE code = 'smartphones'").fetch_one(p).await.unwrap());
+        operator.get("/console/cards").await;
+        let ocsrf = operator.csrf();
+        operator.post(&format!("/console/cards/{card}"), &[("csrf", &ocsrf), ("decision", "publish"), ("category", &smartphones.to_string())]).await;
+
+        let list = owner.get(&format!("/cabinet/{seller_id}/offers?lang=en")).await;
+        assert!(list.body.contains(&format!("/cabinet/{seller_id}/products/{card}")), "{}", list.body);
+        let path = format!("/cabinet/{seller_id}/products/{card}");
+        assert_eq!(owner.get(&format!("{path}?lang=en")).await.status, StatusCode::OK);
+        let mut form = vec![
+            ("title_kk", "Phone One смартфоны 128 ГБ".to_owned()),
+            ("title_ru", "Смартфон Phone One 128 ГБ".to_owned()),
+            ("title_en", "Phone One smartphone 128 GB".to_owned()),
+            ("description_ru", "Хороший телефон".to_owned()),
+            ("brand", "Testbrand".to_owned()),
+            ("model", "One".to_owned()),
+            ("a.memory_gb", "lots".to_owned()),
+            ("a.color", "red".to_owned()),
+            ("a.warp_drive", "yes".to_owned()),
+        ];
+        let reply = post_form(&mut owner, &format!("{path}?lang=en"), &form).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        for text in ["give a number", "choose one of the listed values", "warp_drive: this category has no such attribute", "fill in this attribute"] {
+            assert!(reply.body.contains(text), "{text} in {}", reply.body);
+        }
+        assert!(reply.body.contains("Phone One smartphone 128 GB"), "what was typed is kept");
+        form.truncate(6);
+        form.extend([
+            ("a.memory_gb", "128".to_owned()),
+            ("a.ram_gb", "8".to_owned()),
+            ("a.color", "black".to_owned()),
+            ("a.screen_in", "6,1".to_owned()),
+            ("video_url", "https://video.example/one".to_owned()),
+        ]);
+        let reply = post_form(&mut owner, &format!("{path}?lang=en"), &form).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+
+        // The card shows the content, its attributes by the schema's names, and its source.
+        let page = app.get(&format!("/products/{card}?lang=en")).await;
+        for text in ["Phone One smartphone 128 GB", "Storage", "128 GB", "6.1 inch", "Content provided by the seller Жаңа Дүкен", "https://video.example/one"] {
+            assert!(page.body.contains(text), "{text} in {}", page.body);
+        }
+        let versions = app.store.content_versions(card).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.source.as_str()).collect::<Vec<_>>(), ["seller", "pricelist"]);
+
+        // Photos: checked by their bytes.
+        let photos = format!("{path}/photos");
+        let reply = owner.upload(&photos, &[("csrf", &csrf)], "photo.png", b"%PDF-1.7 not an image").await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let reply = owner.upload(&photos, &[("csrf", &csrf)], "tiny.png", &duken_core::media::png_header(20, 20)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let png = duken_core::media::png_header(800, 600);
+        let reply = owner.upload(&photos, &[("csrf", &csrf)], "photo.png", &png).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let page = app.get(&format!("/products/{card}")).await;
+        let src = page.body.split("src=\"/media/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let image = app.get(&format!("/media/{src}")).await;
+        assert_eq!((image.status, image.header("content-type").as_str()), (StatusCode::OK, "image/png"));
+        for bad in ["/media/..%2F..%2Fduken.db", "/media/abc.png", &format!("/media/{}.gif", "a".repeat(64))] {
+            assert_eq!(app.get(bad).await.status, StatusCode::NOT_FOUND, "{bad}");
+        }
+
+        // Another seller cannot edit this card.
+        let demo_seller = app.store.find_seller_by_key("alatau-tech").await.unwrap();
+        let mut demo_owner = Browser::signed_in(&app, DEMO_OWNER).await;
+        assert_eq!(demo_owner.get(&format!("/cabinet/{demo_seller}/products/{card}")).await.status, StatusCode::NOT_FOUND);
+        demo_owner.get("/").await;
+        let dcsrf = demo_owner.csrf();
+        let reply = demo_owner.post(&format!("/cabinet/{demo_seller}/products/{card}"), &[("csrf", &dcsrf), ("title_kk", "x"), ("title_ru", "x"), ("title_en", "x"), ("brand", "x")]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    }
+}

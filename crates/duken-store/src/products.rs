@@ -1,0 +1,279 @@
+//! §6: seller-provided content of product cards — every change a new version with author and
+//! time, photos — and the seller's own list of offers.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use duken_core::{Localized, PageRequest};
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::audit::AuditEntry;
+use crate::{Store, StoreError, on_pool, on_tx};
+
+/// The content a seller edits; attributes already checked against the category's schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductContent {
+    pub title: Localized,
+    pub description: Localized,
+    pub brand: String,
+    pub model: String,
+    pub attributes: BTreeMap<String, String>,
+    pub video_url: String,
+}
+
+/// Who provided the content a card shows now.
+#[derive(Clone, Debug, FromRow)]
+pub struct ContentSource {
+    pub version: i32,
+    /// `seller`, `pricelist`, `operator`, `import` or `demo`.
+    pub source: String,
+    pub seller_id: Option<i64>,
+    pub seller_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Photo {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub seller_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One of a seller's offers, with its card, for the cabinet.
+#[derive(Clone, Debug, FromRow)]
+pub struct SellerOffer {
+    pub offer_id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub title_ru: String,
+    pub title_kk: String,
+    pub title_en: String,
+    pub product_status: String,
+    pub available: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A photo to record (the file is already stored under `file_name`).
+#[derive(Clone, Debug)]
+pub struct NewPhoto<'a> {
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub byte_size: i64,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl Store {
+    /// The seller's offers with their cards, newest change first.
+    pub async fn seller_offers(
+        &self,
+        seller_id: i64,
+        page: PageRequest,
+    ) -> Result<(Vec<SellerOffer>, i64), StoreError> {
+        Ok(on_pool!(self.pool(), |p| {
+            let rows = sqlx::query_as(
+                "SELECT o.id AS offer_id, o.product_id, o.seller_sku AS sku, p.title_ru, p.title_kk, p.title_en,
+                        p.status AS product_status, o.available, o.updated_at
+                 FROM offers o JOIN products p ON p.id = o.product_id
+                 WHERE o.seller_id = $1 ORDER BY o.updated_at DESC, o.id DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(seller_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
+            let total = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM offers WHERE seller_id = $1")
+                .bind(seller_id)
+                .fetch_one(p)
+                .await?;
+            (rows, total)
+        }))
+    }
+
+    /// Whether the seller has an offer on the product (only then may it change its content).
+    pub async fn seller_offers_product(&self, seller_id: i64, product_id: i64) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM offers WHERE seller_id = $1 AND product_id = $2 LIMIT 1"
+        )
+        .bind(seller_id)
+        .bind(product_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(found.is_some())
+    }
+
+    /// Replaces a card's content with a seller's, as a new version (audited, noted for search).
+    pub async fn update_product_content(
+        &self,
+        product_id: i64,
+        seller_id: i64,
+        user_id: i64,
+        content: &ProductContent,
+        request_id: &str,
+    ) -> Result<i32, StoreError> {
+        let now = Utc::now();
+        let attributes = serde_json::to_string(&content.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let snapshot = serde_json::to_string(content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |t| {
+            sqlx::query(
+            "UPDATE products SET title_kk = $1, title_ru = $2, title_en = $3, description_kk = $4, description_ru = $5,
+                 description_en = $6, brand = $7, model = $8, attributes = $9, video_url = $10, content_seller_id = $11,
+                 updated_at = $12
+             WHERE id = $13 AND status <> 'rejected'"
+        )
+        .bind(&content.title.kk)
+        .bind(&content.title.ru)
+        .bind(&content.title.en)
+        .bind(&content.description.kk)
+        .bind(&content.description.ru)
+        .bind(&content.description.en)
+        .bind(&content.brand)
+        .bind(&content.model)
+        .bind(&attributes)
+        .bind(&content.video_url)
+        .bind(seller_id)
+        .bind(now)
+        .bind(product_id)
+        .execute(t)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if changed != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let version = tx.add_version(product_id, "seller", Some(user_id), Some(seller_id), &snapshot, now).await?;
+        tx.record_product_change(product_id).await?;
+        let actor = format!("user:{user_id}");
+        let subject = format!("product:{product_id}");
+        let reason = format!("seller:{seller_id} version {version}");
+        tx.audit(&AuditEntry {
+            actor: &actor,
+            action: "product.content_changed",
+            subject: &subject,
+            reason: &reason,
+            request_id,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Who provided the content the card shows now (its newest version).
+    pub async fn content_source(&self, product_id: i64) -> Result<Option<ContentSource>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
+             FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
+             WHERE v.product_id = $1 ORDER BY v.version DESC LIMIT 1"
+        )
+        .bind(product_id)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    /// Every version of a card's content, newest first.
+    pub async fn content_versions(&self, product_id: i64) -> Result<Vec<ContentSource>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
+             FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
+             WHERE v.product_id = $1 ORDER BY v.version DESC"
+        )
+        .bind(product_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Records a photo a seller added (audited; a new content version names it).
+    pub async fn add_photo(
+        &self,
+        product_id: i64,
+        seller_id: i64,
+        user_id: i64,
+        photo: &NewPhoto<'_>,
+        request_id: &str,
+    ) -> Result<i64, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO product_photos (product_id, file_name, content_type, byte_size, width, height, sort_order,
+                 author_user_id, author_seller_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6,
+                 (SELECT CAST(COALESCE(MAX(sort_order), 0) + 1 AS INTEGER) FROM product_photos WHERE product_id = $1),
+                 $7, $8, $9) RETURNING id"
+        )
+        .bind(product_id)
+        .bind(photo.file_name)
+        .bind(photo.content_type)
+        .bind(photo.byte_size)
+        .bind(photo.width)
+        .bind(photo.height)
+        .bind(user_id)
+        .bind(seller_id)
+        .bind(now)
+        .fetch_one(t)
+        .await)?;
+        let snapshot = serde_json::json!({"photo_added": photo.file_name}).to_string();
+        tx.add_version(product_id, "seller", Some(user_id), Some(seller_id), &snapshot, now).await?;
+        let actor = format!("user:{user_id}");
+        let subject = format!("product:{product_id}");
+        let reason = format!("seller:{seller_id} photo:{id}");
+        tx.audit(&AuditEntry {
+            actor: &actor,
+            action: "product.photo_added",
+            subject: &subject,
+            reason: &reason,
+            request_id,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn product_photos(&self, product_id: i64) -> Result<Vec<Photo>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT ph.id, ph.file_name, ph.content_type, ph.width, ph.height, s.display_name AS seller_name, ph.created_at
+             FROM product_photos ph LEFT JOIN sellers s ON s.id = ph.author_seller_id
+             WHERE ph.product_id = $1 ORDER BY ph.sort_order, ph.id"
+        )
+        .bind(product_id)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+}
+
+impl crate::Tx {
+    /// The next version of a card's content.
+    pub(crate) async fn add_version(
+        &mut self,
+        product_id: i64,
+        source: &str,
+        user_id: Option<i64>,
+        seller_id: Option<i64>,
+        content: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i32, StoreError> {
+        Ok(on_tx!(&mut *self, |t| {
+            sqlx::query_scalar(
+            "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at)
+             VALUES ($1, (SELECT CAST(COALESCE(MAX(version), 0) + 1 AS INTEGER) FROM product_versions WHERE product_id = $1),
+                     $2, $3, $4, $5, $6)
+             RETURNING version"
+        )
+        .bind(product_id)
+        .bind(source)
+        .bind(user_id)
+        .bind(seller_id)
+        .bind(content)
+        .bind(at)
+        .fetch_one(t)
+        .await
+        })?)
+    }
+}
