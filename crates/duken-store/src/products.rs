@@ -277,3 +277,171 @@ impl crate::Tx {
         })?)
     }
 }
+
+/// A product of a merchant API import, already checked.
+#[derive(Clone, Debug)]
+pub struct ImportedProduct {
+    pub sku: String,
+    pub category_id: i64,
+    pub content: ProductContent,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ProductImport {
+    pub code: String,
+    pub seller_id: i64,
+    pub status: String,
+    pub item_count: i64,
+    pub result: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Applies one imported product (audited): the card of an offer the seller already has
+    /// under this SKU gets the content as a new version; a new SKU makes a card that waits
+    /// for moderation, in the given category, with an offer that has no price yet (a price
+    /// list gives it one). Returns the product id and whether it is new.
+    pub async fn import_product(
+        &self,
+        seller_id: i64,
+        item: &ImportedProduct,
+        actor: &str,
+        request_id: &str,
+    ) -> Result<(i64, bool), StoreError> {
+        let now = Utc::now();
+        let attributes =
+            serde_json::to_string(&item.content.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let snapshot = serde_json::to_string(&item.content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let c = &item.content;
+        let mut tx = self.begin().await?;
+        let existing: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "SELECT product_id FROM offers WHERE seller_id = $1 AND seller_sku = $2"
+        )
+        .bind(seller_id)
+        .bind(&item.sku)
+        .fetch_optional(t)
+        .await)?;
+        let (product_id, created) = match existing {
+            Some(id) => {
+                on_tx!(&mut tx, |t| sqlx::query(
+                    "UPDATE products SET title_kk = $1, title_ru = $2, title_en = $3, description_kk = $4,
+                         description_ru = $5, description_en = $6, brand = $7, model = $8, attributes = $9,
+                         content_seller_id = $10, updated_at = $11 WHERE id = $12"
+                )
+                .bind(&c.title.kk)
+                .bind(&c.title.ru)
+                .bind(&c.title.en)
+                .bind(&c.description.kk)
+                .bind(&c.description.ru)
+                .bind(&c.description.en)
+                .bind(&c.brand)
+                .bind(&c.model)
+                .bind(&attributes)
+                .bind(seller_id)
+                .bind(now)
+                .bind(id)
+                .execute(t)
+                .await
+                .map(|_| ()))?;
+                (id, false)
+            }
+            None => {
+                let code: String = on_tx!(&mut tx, |t| sqlx::query_scalar("SELECT code FROM sellers WHERE id = $1")
+                    .bind(seller_id)
+                    .fetch_one(t)
+                    .await)?;
+                let id: i64 = on_tx!(&mut tx, |t| {
+                    sqlx::query_scalar(
+                    "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, description_kk,
+                         description_ru, description_en, attributes, status, content_seller_id, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $13) RETURNING id"
+                )
+                .bind(format!("{code}:{}", item.sku))
+                .bind(item.category_id)
+                .bind(&c.brand)
+                .bind(&c.model)
+                .bind(&c.title.kk)
+                .bind(&c.title.ru)
+                .bind(&c.title.en)
+                .bind(&c.description.kk)
+                .bind(&c.description.ru)
+                .bind(&c.description.en)
+                .bind(&attributes)
+                .bind(seller_id)
+                .bind(now)
+                .fetch_one(t)
+                .await
+                })?;
+                on_tx!(&mut tx, |t| {
+                    sqlx::query(
+                    "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at)
+                     VALUES ($1, $2, $3, FALSE, 0, $4, $4)"
+                )
+                .bind(seller_id)
+                .bind(id)
+                .bind(&item.sku)
+                .bind(now)
+                .execute(t)
+                .await
+                .map(|_| ())
+                })?;
+                (id, true)
+            }
+        };
+        tx.add_version(product_id, "import", None, Some(seller_id), &snapshot, now).await?;
+        tx.record_product_change(product_id).await?;
+        let subject = format!("product:{product_id}");
+        let reason = format!("seller:{seller_id} sku {}", item.sku);
+        tx.audit(&AuditEntry { actor, action: "product.imported", subject: &subject, reason: &reason, request_id })
+            .await?;
+        tx.commit().await?;
+        Ok((product_id, created))
+    }
+
+    pub async fn record_import(
+        &self,
+        code: &str,
+        seller_id: i64,
+        item_count: i64,
+        result: &str,
+        started_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self.pool(), |p| sqlx::query(
+            "INSERT INTO product_imports (code, seller_id, status, item_count, result, created_at, finished_at)
+             VALUES ($1, $2, 'FINISHED', $3, $4, $5, $6)"
+        )
+        .bind(code)
+        .bind(seller_id)
+        .bind(item_count)
+        .bind(result)
+        .bind(started_at)
+        .bind(Utc::now())
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// One of the seller's imports by its code (another seller's is not found).
+    pub async fn find_import(&self, seller_id: i64, code: &str) -> Result<ProductImport, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT code, seller_id, status, item_count, result, created_at, finished_at FROM product_imports
+             WHERE code = $1 AND seller_id = $2"
+        )
+        .bind(code)
+        .bind(seller_id)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// A category by its code (the merchant API names categories by code).
+    pub async fn category_by_code(&self, code: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM categories WHERE code = $1 AND hidden = FALSE"
+        )
+        .bind(code)
+        .fetch_optional(p)
+        .await)?)
+    }
+}

@@ -706,3 +706,102 @@ impl Store {
         tx.commit().await
     }
 }
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SellerToken {
+    pub id: i64,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Records a merchant API token (by its hash; the caller shows the token once), audited.
+    pub async fn create_seller_token(
+        &self,
+        seller_id: i64,
+        name: &str,
+        token_hash: &str,
+        actor: &str,
+        request_id: &str,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO seller_api_tokens (seller_id, name, token_hash, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        )
+        .bind(seller_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(actor)
+        .bind(Utc::now())
+        .fetch_one(t)
+        .await)?;
+        let subject = format!("seller:{seller_id}");
+        let reason = format!("seller_token:{id} {name}");
+        tx.audit(&AuditEntry { actor, action: "seller.token_issued", subject: &subject, reason: &reason, request_id })
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The active seller a token belongs to, marking it used (at most once a minute).
+    pub async fn seller_of_token(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        let now = Utc::now();
+        let found: Option<(i64, i64, Option<DateTime<Utc>>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT t.id, t.seller_id, t.last_used_at FROM seller_api_tokens t JOIN sellers s ON s.id = t.seller_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND s.status = 'active'"
+        )
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)?;
+        let Some((id, seller_id, last)) = found else { return Ok(None) };
+        if last.is_none_or(|l| now - l > chrono::Duration::minutes(1)) {
+            on_pool!(self.pool(), |p| sqlx::query("UPDATE seller_api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|_| ()))?;
+        }
+        Ok(Some(seller_id))
+    }
+
+    pub async fn seller_tokens(&self, seller_id: i64) -> Result<Vec<SellerToken>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, name, created_by, created_at, last_used_at FROM seller_api_tokens
+             WHERE seller_id = $1 AND revoked_at IS NULL ORDER BY id"
+        )
+        .bind(seller_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    pub async fn revoke_seller_token(
+        &self,
+        seller_id: i64,
+        token_id: i64,
+        actor: &str,
+        request_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |t| sqlx::query(
+            "UPDATE seller_api_tokens SET revoked_at = $1 WHERE id = $2 AND seller_id = $3 AND revoked_at IS NULL"
+        )
+        .bind(Utc::now())
+        .bind(token_id)
+        .bind(seller_id)
+        .execute(t)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if changed != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let subject = format!("seller:{seller_id}");
+        let reason = format!("seller_token:{token_id}");
+        tx.audit(&AuditEntry { actor, action: "seller.token_revoked", subject: &subject, reason: &reason, request_id })
+            .await?;
+        tx.commit().await
+    }
+}

@@ -506,3 +506,20 @@ attribute-not-number = give a number, such as 128 or 6.1
 attribute-not-boolean = choose yes or no
 attribute-not-allowed = choose one of the listed values
 attribute-too-long = this is longer than 500 characters
+
+## Merchant API (kaspi-merchant-api.md)
+cabinet-api = Merchant API
+cabinet-api-note = Tokens for your tools (order sync, 1C, repricers) that speak the Kaspi merchant API: send the token in the X-Auth-Token header to /shop/api/… of this site.
+cabinet-token-name = Token name
+cabinet-token-issue = Issue a token
+cabinet-token-issued = New token
+cabinet-token-once = Copy it now: it is shown only once and stored only as a hash. Anyone with it can act for your shop through the API; never send it in a chat.
+cabinet-token-use = Put it in the X-Auth-Token header; revoke it in the cabinet when a tool no longer needs it.
+cabinet-token-used = last used { $date }
+merchant-category-required = Give the category code in the c parameter.
+merchant-category-unknown = There is no category with this code.
+merchant-attribute-unknown = This category has no attribute with this code (parameter a).
+merchant-import-not-json = The body is not JSON.
+merchant-import-not-array = The body must be a JSON array of products.
+merchant-import-count = An upload carries 1 to { $max } products.
+merchant-import-unknown = There is no upload with this code (parameter i).

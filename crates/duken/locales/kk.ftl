@@ -506,3 +506,20 @@ attribute-not-number = сан көрсетіңіз, мысалы 128 немес�
 attribute-not-boolean = «иә» немесе «жоқ» таңдаңыз
 attribute-not-allowed = тізімдегі мәндердің бірін таңдаңыз
 attribute-too-long = 500 таңбадан ұзын
+
+## Сатушы API (kaspi-merchant-api.md)
+cabinet-api = Сатушы API
+cabinet-api-note = Kaspi сатушы API-мен жұмыс істейтін бағдарламаларыңызға (тапсырыстарды синхрондау, 1С, репрайсерлер) арналған токендер: токенді осы сайттың /shop/api/… мекенжайына X-Auth-Token тақырыбында жіберіңіз.
+cabinet-token-name = Токен атауы
+cabinet-token-issue = Токен шығару
+cabinet-token-issued = Жаңа токен
+cabinet-token-once = Оны қазір көшіріп алыңыз: ол тек бір рет көрсетіледі және тек хеш түрінде сақталады. Оны білетін кез келген адам API арқылы дүкеніңіздің атынан әрекет ете алады; оны ешқашан чатқа жібермеңіз.
+cabinet-token-use = Оны X-Auth-Token тақырыбында жіберіңіз; бағдарламаға қажет болмай қалғанда, кабинетте кері қайтарып алыңыз.
+cabinet-token-used = соңғы рет қолданылды: { $date }
+merchant-category-required = Санат кодын c параметрінде көрсетіңіз.
+merchant-category-unknown = Мұндай кодты санат жоқ.
+merchant-attribute-unknown = Бұл санатта мұндай кодты сипаттама жоқ (a параметрі).
+merchant-import-not-json = Сұрау денесі JSON емес.
+merchant-import-not-array = Сұрау денесі тауарлардың JSON-массиві болуы керек.
+merchant-import-count = Жүктемеде 1-ден { $max }-ға дейін тауар болады.
+merchant-import-unknown = Мұндай кодты жүктеме жоқ (i параметрі).

@@ -515,3 +515,20 @@ attribute-not-number = укажите число, например 128 или 6,
 attribute-not-boolean = выберите «да» или «нет»
 attribute-not-allowed = выберите одно из значений списка
 attribute-too-long = длиннее 500 символов
+
+## API продавца (kaspi-merchant-api.md)
+cabinet-api = API продавца
+cabinet-api-note = Токены для ваших программ (синхронизация заказов, 1С, репрайсеры), работающих с API продавца Kaspi: передавайте токен в заголовке X-Auth-Token на /shop/api/… этого сайта.
+cabinet-token-name = Название токена
+cabinet-token-issue = Выпустить токен
+cabinet-token-issued = Новый токен
+cabinet-token-once = Скопируйте его сейчас: он показывается только один раз и хранится только в виде хеша. Любой, у кого он есть, может действовать от имени вашего магазина через API; никогда не отправляйте его в чат.
+cabinet-token-use = Передавайте его в заголовке X-Auth-Token; отзовите его в кабинете, когда программе он больше не нужен.
+cabinet-token-used = последнее использование { $date }
+merchant-category-required = Укажите код категории в параметре c.
+merchant-category-unknown = Категории с таким кодом нет.
+merchant-attribute-unknown = В этой категории нет характеристики с таким кодом (параметр a).
+merchant-import-not-json = Тело запроса не является JSON.
+merchant-import-not-array = Тело запроса должно быть JSON-массивом товаров.
+merchant-import-count = Загрузка содержит от 1 до { $max } товаров.
+merchant-import-unknown = Загрузки с таким кодом нет (параметр i).

@@ -35,6 +35,16 @@ pub enum Command {
         #[arg(long)]
         seller: Option<String>,
     },
+    /// Print a new merchant API token (`X-Auth-Token`) for a seller, as the seller cabinet
+    /// issues them; it is stored hashed and shown only this once.
+    SellerToken {
+        /// The seller: its id, BIN or merchant id.
+        #[arg(long)]
+        seller: String,
+        /// A name to tell the token apart in the cabinet.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
     /// Search index maintenance.
     Search {
         #[command(subcommand)]

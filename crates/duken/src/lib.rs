@@ -8,6 +8,7 @@ pub mod config;
 pub mod console;
 pub mod content;
 pub mod logwriter;
+pub mod merchant_api;
 pub mod pricelist;
 pub mod search;
 pub mod sellers;

@@ -45,6 +45,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportPricelist { file, seller } => import_pricelist(&config, &file, seller.as_deref()).await,
+        Command::SellerToken { seller, name } => {
+            let store = open(&config).await?;
+            let seller_id = match store.find_seller_by_key(&seller).await {
+                Ok(id) => id,
+                Err(duken_store::StoreError::NotFound) => {
+                    anyhow::bail!("no seller has the id, BIN or merchant id {seller:?}")
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let token = duken::sellers::cabinet::issue_seller_token(&store, seller_id, &name, "cli", "").await?;
+            store.close().await;
+            println!("{token}");
+            Ok(())
+        }
         Command::Search { action: duken::config::SearchCommand::Reindex } => {
             let store = open(&config).await?;
             let target = config.database_target()?;

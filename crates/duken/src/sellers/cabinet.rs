@@ -39,6 +39,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/cabinet/{seller}/invitations", post(invite))
         .route("/cabinet/{seller}/invitations/{id}/revoke", post(revoke_invitation))
         .route("/cabinet/{seller}/feed", post(set_feed))
+        .route("/cabinet/{seller}/tokens", post(issue_token))
+        .route("/cabinet/{seller}/tokens/{id}/revoke", post(revoke_token))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(Access::SellerStaff));
     look.merge(change)
@@ -82,6 +84,13 @@ pub struct InvitationLine {
     pub at: String,
 }
 
+pub struct TokenLine {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub used: String,
+}
+
 pub struct UploadLine {
     pub id: i64,
     pub at: String,
@@ -111,6 +120,7 @@ struct CabinetPage {
     uploads: Vec<UploadLine>,
     feed_url: String,
     feed_hours: i32,
+    tokens: Vec<TokenLine>,
     feed_fetched: String,
     cities: Vec<CityChoice>,
     /// The add-store form as typed, shown again with its problems.
@@ -136,13 +146,14 @@ async fn render(
     let role = staff_role(viewer, seller_id)?;
     let ctx = PageCtx::new(prefs, uri);
     let lang = ctx.lang;
-    let (seller, stores, staff, invitations, feed, uploads) = tokio::try_join!(
+    let (seller, stores, staff, invitations, feed, uploads, tokens) = tokio::try_join!(
         state.store.find_seller(seller_id),
         state.store.seller_stores(seller_id),
         state.store.seller_staff(seller_id),
         state.store.pending_invitations(Some(seller_id), None),
         state.store.feed_settings(seller_id),
         state.store.pricelist_uploads(seller_id, 20),
+        state.store.seller_tokens(seller_id),
     )?;
     let city_name = |kato: Option<duken_core::Kato>| match kato {
         Some(k) => {
@@ -198,6 +209,15 @@ async fn render(
                 status_code: u.status,
                 offers: u.offers_total,
                 problems: u.problem_count,
+            })
+            .collect(),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenLine {
+                id: t.id,
+                name: t.name,
+                created: format_local(t.created_at, lang),
+                used: t.last_used_at.map(|u| format_local(u, lang)).unwrap_or_default(),
             })
             .collect(),
         feed_url: feed.pricelist_url.unwrap_or_default(),
@@ -519,4 +539,73 @@ pub async fn upload_report(
         u,
         ctx,
     })
+}
+
+#[derive(Template)]
+#[template(path = "sellers/token.html")]
+struct TokenPage {
+    ctx: PageCtx,
+    seller_id: i64,
+    name: String,
+    token: String,
+}
+
+/// Issues a merchant API token (`X-Auth-Token`) for this seller; shown once, stored hashed.
+async fn issue_token(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Path(seller): Path<String>,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let seller_id = seller_param(&seller)?;
+    let viewer = access::viewer(&prefs)?;
+    owner_only(viewer, seller_id)?;
+    let name: String =
+        form.get("name").map(|n| n.trim()).unwrap_or("").chars().filter(|c| !c.is_control()).take(80).collect();
+    if name.is_empty() {
+        return Err(AppError::bad_param("name", Message::new("field-required")));
+    }
+    let token = issue_seller_token(&state.store, seller_id, &name, &viewer.actor(), &request_id.0).await?;
+    let ctx = PageCtx::new(&prefs, &uri);
+    let mut response = html(&TokenPage { ctx, seller_id, name, token })?;
+    // The token is on this page only: never cached.
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// A new random token for the seller, stored as its SHA-256; returns the token itself.
+pub async fn issue_seller_token(
+    store: &duken_store::Store,
+    seller_id: i64,
+    name: &str,
+    actor: &str,
+    request_id: &str,
+) -> Result<String, StoreError> {
+    let token = crate::accounts::hex(&rand::random::<[u8; 32]>());
+    store.create_seller_token(seller_id, name, &crate::accounts::token_hash(&token), actor, request_id).await?;
+    Ok(token)
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Path((seller, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let seller_id = seller_param(&seller)?;
+    let viewer = access::viewer(&prefs)?;
+    owner_only(viewer, seller_id)?;
+    let not_found =
+        || AppError::NotFound(Message::new("error-no-such-token").arg("id", id.chars().take(20).collect::<String>()));
+    let token_id = parse_id(&id).ok_or_else(not_found)?;
+    match state.store.revoke_seller_token(seller_id, token_id, &viewer.actor(), &request_id.0).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cabinet/{seller_id}#api")).into_response()),
+        Err(StoreError::NotFound) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
 }

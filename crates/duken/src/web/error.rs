@@ -207,7 +207,7 @@ pub struct ErrorMeta {
 }
 
 fn wants_json(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/openapi.json"
+    path.starts_with("/api/") || path.starts_with("/shop/api/") || path == "/openapi.json"
 }
 
 /// Writes the body of an error response (see the module documentation); other responses
@@ -227,7 +227,12 @@ pub fn finish(response: Response, path: &str, prefs: &Prefs, request_id: &Reques
         tracing::error!(request_id = %request_id.0, error = format!("{e:#}"), "internal error");
     }
     let mut out = if wants_json(path) {
-        json_error(&error, prefs.lang, request_id)
+        let mut out = json_error(&error, prefs.lang, request_id);
+        if path.starts_with("/shop/api/") {
+            // The merchant API speaks JSON:API (kaspi-merchant-api.md).
+            out.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/vnd.api+json"));
+        }
+        out
     } else {
         html_error(&error, prefs.clone(), path, request_id)
     };

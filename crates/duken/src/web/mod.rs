@@ -81,6 +81,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(api)
         .merge(crate::catalog::html::routes())
         .merge(crate::search::html::routes())
+        .merge(crate::merchant_api::routes())
         .merge(crate::content::routes())
         .merge(crate::accounts::html::routes(state.clone()))
         .merge(crate::console::routes())

@@ -181,6 +181,7 @@ pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
     // Only pages carry forms; JSON, assets and operations endpoints get no token to set.
     let path = request.uri().path();
     let pages = !(path.starts_with("/api/")
+        || path.starts_with("/shop/api/")
         || path.starts_with("/static/")
         || matches!(path, "/metrics" | "/healthz" | "/readyz" | "/openapi.json" | "/favicon.ico"));
     let (csrf, csrf_from_cookie): (Arc<str>, bool) = match cookie(headers, CSRF_COOKIE).filter(|v| sane_token(v)) {

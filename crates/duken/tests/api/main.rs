@@ -1,6 +1,7 @@
 //! Integration tests: the real server, a real database, HTTP. One binary for all of them.
 
 mod helpers;
+mod merchant_products;
 
 mod accounts;
 mod accounts_api;
