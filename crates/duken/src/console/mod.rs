@@ -27,6 +27,8 @@ use crate::web::params::{Params, id_param};
 use crate::web::prefs::Prefs;
 use crate::web::request_id::RequestId;
 
+pub mod categories;
+
 pub fn routes() -> Router<AppState> {
     let look = Router::new()
         .route("/console", get(index))
@@ -39,7 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/roles/revoke", post(revoke))
         .route("/console/agreement/publish", post(publish_agreement))
         .route_layer(access::layer(Access::Admin));
-    look.merge(change)
+    look.merge(change).merge(categories::routes())
 }
 
 #[derive(Template)]

@@ -115,3 +115,33 @@ crate::backend_tests! {
         assert!(rows.iter().filter(|r| r.action.starts_with("role.")).all(|r| !r.request_id.is_empty() && r.actor.starts_with("user:")));
     }
 }
+
+crate::backend_tests! {
+    async fn administrators_edit_categories_and_attribute_schemas(app: TestApp) {
+        let mut operator = Browser::signed_in(&app, OPERATOR).await;
+        assert_eq!(operator.get("/console/categories?lang=en").await.status, StatusCode::OK);
+        let csrf = operator.csrf();
+        let reply = operator.post("/console/categories", &[("csrf", &csrf), ("code", "Bad Code"), ("name_kk", ""), ("name_ru", "x"), ("name_en", "x")]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let reply = operator.post("/console/categories", &[("csrf", &csrf), ("code", "e-books"), ("parent", ""), ("name_kk", "Электрондық кітаптар"), ("name_ru", "Электронные книги"), ("name_en", "E-books")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let id = reply.header("location").rsplit('/').next().unwrap().to_owned();
+        let path = format!("/console/categories/{id}/attributes");
+        let reply = operator.post(&path, &[("csrf", &csrf), ("code", "format"), ("kind", "enum"), ("name_kk", "Пішімі"), ("name_ru", "Формат"), ("name_en", "Format"), ("values", "")]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "an enum needs values");
+        let reply = operator.post(&path, &[("csrf", &csrf), ("code", "format"), ("kind", "enum"), ("required", "on"), ("name_kk", "Пішімі"), ("name_ru", "Формат"), ("name_en", "Format"), ("values", "epub | EPUB | EPUB | EPUB\npdf | PDF | PDF | PDF")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let schema = app.store.category_schema(id.parse().unwrap()).await.unwrap();
+        assert_eq!((schema[0].code.as_str(), schema[0].required, schema[0].values.len()), ("format", true, 2));
+        // The merchant API and the storefront see the new category at once.
+        let (_, doc) = app.get_json("/api/v1/categories").await;
+        assert!(doc["data"].as_array().unwrap().iter().any(|c| c["code"] == "e-books"));
+        // A buyer may not change anything; the change is audited.
+        let mut buyer = Browser::signed_in(&app, BUYER).await;
+        buyer.get("/").await;
+        let bcsrf = buyer.csrf();
+        assert_eq!(buyer.post("/console/categories", &[("csrf", &bcsrf), ("code", "x")]).await.status, StatusCode::FORBIDDEN);
+        let (audit, _) = app.store.list_audit(Some(&format!("category:{id}")), None, duken_core::PageRequest::first()).await.unwrap();
+        assert!(audit.iter().any(|a| a.action == "category.attribute_saved") && audit.iter().any(|a| a.action == "category.added"));
+    }
+}
