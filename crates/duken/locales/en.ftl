@@ -548,3 +548,6 @@ attribute-code-invalid = An attribute code has Latin lower-case letters, digits 
 attribute-kind-invalid = Choose enum, number, boolean or text.
 attribute-values-required = An enum attribute needs at least one value.
 attribute-value-invalid = Bad value line: { $line }
+cabinet-feed-fetch-now = Fetch now
+feed-url-missing = Save a price-list URL first.
+pricelist-fetch-failed = the price list could not be fetched from the URL

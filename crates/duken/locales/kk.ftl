@@ -548,3 +548,6 @@ attribute-code-invalid = Сипаттама коды кіші латын әрі�
 attribute-kind-invalid = enum, number, boolean немесе text таңдаңыз.
 attribute-values-required = enum түріндегі сипаттамаға кемінде бір мән керек.
 attribute-value-invalid = Мән жолы қате: { $line }
+cabinet-feed-fetch-now = Қазір жүктеу
+feed-url-missing = Алдымен баға тізімінің мекенжайын сақтаңыз.
+pricelist-fetch-failed = баға тізімін мекенжай бойынша жүктеу мүмкін болмады

@@ -557,3 +557,6 @@ attribute-code-invalid = Код характеристики состоит из
 attribute-kind-invalid = Выберите enum, number, boolean или text.
 attribute-values-required = Характеристике типа enum нужно хотя бы одно значение.
 attribute-value-invalid = Неверная строка значения: { $line }
+cabinet-feed-fetch-now = Загрузить сейчас
+feed-url-missing = Сначала сохраните адрес прайс-листа.
+pricelist-fetch-failed = не удалось загрузить прайс-лист по адресу

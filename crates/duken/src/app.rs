@@ -30,6 +30,8 @@ pub struct AppState {
     pub search: Arc<crate::search::Search>,
     /// The largest price list accepted, in bytes.
     pub max_pricelist_bytes: u64,
+    /// Price lists may be fetched from private addresses (`--feed-allow-private`).
+    pub feed_allow_private: bool,
 }
 
 pub struct App {
@@ -87,7 +89,9 @@ impl App {
             data_dir: Arc::new(config.data_dir.clone()),
             search,
             max_pricelist_bytes: config.max_pricelist_bytes,
+            feed_allow_private: config.feed_allow_private,
         };
+        crate::pricelist::spawn_feed_scheduler(state.clone(), config.feed_allow_private);
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
     }

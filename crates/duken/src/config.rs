@@ -116,6 +116,11 @@ pub struct Config {
     /// The largest price list accepted, in bytes (uploads and `import-pricelist`).
     #[arg(long, env = "DUKEN_MAX_PRICELIST_BYTES", default_value_t = 1024 * 1024 * 1024, global = true)]
     pub max_pricelist_bytes: u64,
+
+    /// Let price lists be fetched from loopback and private network addresses. Off by default:
+    /// a seller's URL must not reach services inside the operator's network.
+    #[arg(long, env = "DUKEN_FEED_ALLOW_PRIVATE", default_value_t = false, global = true)]
+    pub feed_allow_private: bool,
 }
 
 impl Config {

@@ -223,3 +223,194 @@ fn offer_update(offer: &Offer, dir: &Directory) -> OfferUpdate {
         pre_order_days: offer.availabilities.iter().map(|a| i32::from(a.pre_order_days)).max().unwrap_or(0),
     }
 }
+
+/// Chooses the TLS provider (ring) for every HTTP client of the process; a second call
+/// changes nothing. Any code that builds a `reqwest::Client` calls it first.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// How long a fetch of a seller's price list may take.
+pub const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Whether a fetched URL may point at this address: never loopback, private, link-local or
+/// unspecified addresses unless allowed (tests, a closed network).
+pub fn public_address(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+        }
+        std::net::IpAddr::V6(v6) => {
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80)
+                && v6.to_ipv4_mapped().is_none_or(|v4| public_address(std::net::IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Downloads `url` into `path` (at most `max_bytes`), resolving the host once and connecting
+/// only to the address checked. Returns a reason for the report when it fails.
+pub async fn download(url: &str, path: &Path, max_bytes: u64, allow_private: bool) -> Result<u64, String> {
+    use tokio::io::AsyncWriteExt as _;
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("only http:// and https:// URLs are fetched".into());
+    }
+    let host = parsed.host_str().ok_or("the URL has no host")?.to_owned();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let address = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot resolve {host}"))?;
+    if !allow_private && !public_address(address.ip()) {
+        return Err(format!("{host} is a private or local address"));
+    }
+    install_tls();
+    let client = reqwest::Client::builder()
+        .resolve(&host, address)
+        .timeout(FETCH_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("duken price-list fetcher")
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))?;
+    let mut response = client.get(parsed).send().await.map_err(|e| format!("fetching: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("the server answered HTTP {}", response.status().as_u16()));
+    }
+    let mut file = tokio::fs::File::create(path).await.map_err(|e| e.to_string())?;
+    let mut size = 0u64;
+    while let Some(chunk) = response.chunk().await.map_err(|e| format!("fetching: {e}"))? {
+        size += chunk.len() as u64;
+        if size > max_bytes {
+            return Err(format!("the file is larger than {max_bytes} bytes"));
+        }
+        file.write_all(&chunk).await.map_err(|e| e.to_string())?;
+    }
+    file.flush().await.map_err(|e| e.to_string())?;
+    Ok(size)
+}
+
+/// Fetches one seller's price list from its URL and imports it as an upload from `url`; a
+/// failed fetch is recorded as a rejected upload with the reason, so the seller sees it.
+pub async fn fetch_feed(
+    store: &Store,
+    data_dir: &Path,
+    seller_id: i64,
+    url: &str,
+    max_bytes: u64,
+    allow_private: bool,
+) -> Result<Outcome, ImportError> {
+    let started_at = chrono::Utc::now();
+    let dir = data_dir.join("uploads");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("feed-{seller_id}-{:016x}.xml", rand::random::<u64>()));
+    let result = download(url, &path, max_bytes, allow_private).await;
+    let outcome = match result {
+        Ok(_) => {
+            let upload = Upload {
+                seller_id,
+                path: &path,
+                file_name: url,
+                source: "url",
+                uploaded_by: None,
+                actor: "system:feed",
+                request_id: "",
+            };
+            import(store, upload).await
+        }
+        Err(reason) => {
+            let meta = UploadMeta {
+                seller_id,
+                source: "url",
+                file_name: url,
+                byte_size: 0,
+                uploaded_by: None,
+                actor: "system:feed",
+                request_id: "",
+                started_at,
+            };
+            let report = Report {
+                file_error: Some(ReportLine { line: 0, sku: None, reason: "fetch_failed".into(), detail: reason }),
+                problems: vec![],
+            };
+            let upload_id = store.reject_upload(&meta, &report, 1).await?;
+            Ok(Outcome::Rejected { upload_id, problem_count: 1 })
+        }
+    };
+    let _ = std::fs::remove_file(&path);
+    store.mark_feed_fetched(seller_id, started_at).await?;
+    outcome
+}
+
+/// Fetches every due price list, once a minute, until the process ends.
+pub fn spawn_feed_scheduler(state: crate::app::AppState, allow_private: bool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match state.store.feeds_due(chrono::Utc::now()).await {
+                Ok(due) => {
+                    for feed in due {
+                        let Some(url) = feed.pricelist_url else { continue };
+                        match fetch_feed(
+                            &state.store,
+                            &state.data_dir,
+                            feed.seller_id,
+                            &url,
+                            state.max_pricelist_bytes,
+                            allow_private,
+                        )
+                        .await
+                        {
+                            Ok(outcome) => {
+                                tracing::info!(
+                                    seller = feed.seller_id,
+                                    upload = outcome.upload_id(),
+                                    "price list fetched"
+                                );
+                                state.catalog.invalidate();
+                                state.search.nudge();
+                            }
+                            Err(e) => tracing::warn!(seller = feed.seller_id, error = %e, "price list fetch failed"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reading due price-list feeds failed"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_address;
+
+    #[test]
+    fn only_public_addresses_are_fetched() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.5",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!public_address(private.parse().unwrap()), "{private}");
+        }
+        for public in ["8.8.8.8", "2.133.0.1", "2a00:1450::1"] {
+            assert!(public_address(public.parse().unwrap()), "{public}");
+        }
+    }
+}

@@ -39,6 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/cabinet/{seller}/invitations", post(invite))
         .route("/cabinet/{seller}/invitations/{id}/revoke", post(revoke_invitation))
         .route("/cabinet/{seller}/feed", post(set_feed))
+        .route("/cabinet/{seller}/feed/fetch", post(fetch_now))
         .route("/cabinet/{seller}/tokens", post(issue_token))
         .route("/cabinet/{seller}/tokens/{id}/revoke", post(revoke_token))
         .route_layer(access::current_agreement(state))
@@ -608,4 +609,31 @@ async fn revoke_token(
         Err(StoreError::NotFound) => Err(not_found()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Fetches the seller's price list from its URL now, instead of waiting for the schedule.
+async fn fetch_now(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Path(seller): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let seller_id = seller_param(&seller)?;
+    staff_role(access::viewer(&prefs)?, seller_id)?;
+    let feed = state.store.feed_settings(seller_id).await?;
+    let url = feed.pricelist_url.ok_or_else(|| AppError::bad_param("url", Message::new("feed-url-missing")))?;
+    let outcome = crate::pricelist::fetch_feed(
+        &state.store,
+        &state.data_dir,
+        seller_id,
+        &url,
+        state.max_pricelist_bytes,
+        state.feed_allow_private,
+    )
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    state.catalog.invalidate();
+    state.search.nudge();
+    Ok(Redirect::to(&format!("/cabinet/{seller_id}/uploads/{}", outcome.upload_id())).into_response())
 }

@@ -172,6 +172,8 @@ where
     config.shutdown_grace_secs = 5;
     // Small enough that a test can go over it.
     config.max_pricelist_bytes = 8 * 1024 * 1024;
+    // Tests serve sellers' price lists from 127.0.0.1.
+    config.feed_allow_private = true;
 
     let mut postgres: Option<(String, String)> = None;
     if let Backend::Postgres = backend {
@@ -199,6 +201,7 @@ where
     let server = tokio::spawn(app.serve(listener, async {
         let _ = stopped.await;
     }));
+    duken::pricelist::install_tls();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     let outcome = AssertUnwindSafe(test(TestApp { base, client, store: store.clone() })).catch_unwind().await;

@@ -452,3 +452,41 @@ crate::backend_tests! {
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A seller's web server: the price list at `/feed.xml`, nothing elsewhere.
+async fn feed_server(body: String) -> String {
+    let app = axum::Router::new().route("/feed.xml", axum::routing::get(move || async move { body }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+crate::backend_tests! {
+    async fn a_price_list_is_fetched_from_the_sellers_url(app: TestApp) {
+        let (seller_id, mut owner, _) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let csrf = owner.csrf();
+        let base = feed_server(pricelist("150540001233", &offer("URL-1", "Fetched offer", "PP1", 2, &[("750000000", "5000")]))).await;
+        let feed = format!("/cabinet/{seller_id}/feed");
+        for bad in ["ftp://x/y.xml", "not a url", "https://a b"] {
+            let reply = owner.post(&feed, &[("csrf", &csrf), ("url", bad), ("hours", "24")]).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let reply = owner.post(&feed, &[("csrf", &csrf), ("url", &format!("{base}/feed.xml")), ("hours", "0")]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "hours 1..168");
+        let reply = owner.post(&feed, &[("csrf", &csrf), ("url", &format!("{base}/feed.xml")), ("hours", "6")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.store.feeds_due(chrono::Utc::now()).await.unwrap().len(), 1, "never fetched: due");
+        let reply = owner.post(&format!("{feed}/fetch"), &[("csrf", &csrf)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let uploads = app.store.pricelist_uploads(seller_id, 10).await.unwrap();
+        assert_eq!((uploads[0].source.as_str(), uploads[0].status.as_str(), uploads[0].offers_created), ("url", "applied", 1));
+        assert!(app.store.feeds_due(chrono::Utc::now()).await.unwrap().is_empty(), "fetched: not due for 6 hours");
+
+        // A URL that answers 404: a rejected upload that says why.
+        owner.post(&feed, &[("csrf", &csrf), ("url", &format!("{base}/missing.xml")), ("hours", "6")]).await;
+        let reply = owner.post(&format!("{feed}/fetch"), &[("csrf", &csrf)]).await;
+        let report = owner.get(&format!("{}?lang=en", reply.header("location"))).await;
+        assert!(report.body.contains("could not be fetched") && report.body.contains("HTTP 404"), "{}", report.body);
+    }
+}

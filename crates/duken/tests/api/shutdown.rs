@@ -26,6 +26,7 @@ async fn requests_in_flight_finish_after_shutdown_begins() {
         let _ = stopped.await;
     }));
 
+    duken::pricelist::install_tls();
     let in_flight = tokio::spawn(reqwest::get(format!("{base}/test/slow")));
     tokio::time::sleep(Duration::from_millis(150)).await;
     stop.send(()).unwrap();
@@ -39,6 +40,7 @@ async fn requests_in_flight_finish_after_shutdown_begins() {
 
 #[tokio::test]
 async fn the_binary_stops_cleanly_on_sigterm() {
+    duken::pricelist::install_tls();
     let dir = tempfile::tempdir().unwrap();
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
