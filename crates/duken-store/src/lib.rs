@@ -20,6 +20,7 @@ mod error;
 pub mod pricelists;
 pub mod search_feed;
 pub mod sellers;
+pub mod synthetic;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
