@@ -1,5 +1,5 @@
-//! A synthetic catalog for benchmarks and load tests: `duken seed --synthetic N` and the
-//! price-list import benchmark.
+//! A synthetic catalog for benchmarks and load tests, and synthetic Kaspi XML price lists
+//! for the import benchmark.
 //!
 //! Everything is derived from one seed with a small deterministic generator (SplitMix64):
 //! the same number of products and the same seed give the same categories, sellers,
@@ -1013,7 +1013,7 @@ const TOPS: &[Top] = &[
                     number(
                         "modes",
                         ["Режимдер саны", "Количество режимов", "Modes"],
-                        ["режим", "режимов", "modes"],
+                        ["режим", "реж.", "modes"],
                         &["1", "2", "3", "4", "5"],
                     ),
                     COLOR,
@@ -1648,7 +1648,7 @@ const TOPS: &[Top] = &[
                     number(
                         "speeds",
                         ["Жылдамдықтар саны", "Количество скоростей", "Speeds"],
-                        ["жылдамдық", "скоростей", "speeds"],
+                        ["жылдамдық", "ск.", "speed"],
                         &["1", "7", "18", "21", "24", "27"],
                     ),
                     enumeration(
@@ -1763,7 +1763,7 @@ const TOPS: &[Top] = &[
                     number(
                         "places",
                         ["Орын саны", "Количество мест", "Capacity"],
-                        ["орын", "мест", "persons"],
+                        ["адам", "чел.", "pers."],
                         &["1", "2", "3", "4", "6"],
                     ),
                     number(
@@ -2259,7 +2259,8 @@ fn product(rng: &mut Rng) -> Product {
     ]
     .map(|t| t.trim_end().to_owned());
     let phrase = rng.below(PHRASES.len());
-    let description = [0, 1, 2].map(|l| format!("{}. {}. {}", title[l], facts[l].join("; "), PHRASES[phrase][l]));
+    let description = [0, 1, 2]
+        .map(|l| format!("{}. {}. {}", title[l].trim_end_matches('.'), facts[l].join("; "), PHRASES[phrase][l]));
     let (lo, hi) = leaf.price;
     let tenge = lo as f64 * (hi as f64 / lo as f64).powf(rng.unit());
     let base_tenge = ((tenge / 100.0).round() as i64 * 100).max(100);
