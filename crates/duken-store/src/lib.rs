@@ -21,6 +21,7 @@ pub mod pricelists;
 pub mod products;
 pub mod search_feed;
 pub mod sellers;
+pub mod synthetic;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
