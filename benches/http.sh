@@ -55,13 +55,15 @@ run() {
 }
 
 # The same server with the catalog cache off: every request queries the database.
-"$bin/duken" --data-dir "$work/data" --listen 127.0.0.1:18184 --catalog-cache-ms 0 --demo=false >"$work/duken-nocache.log" 2>&1 &
+# Its own data directory (a search index belongs to one process), the same database file.
+"$bin/duken" --data-dir "$work/data-nocache" --database-url "sqlite://$work/data/duken.db" --listen 127.0.0.1:18184 \
+  --catalog-cache-ms 0 --demo=false >"$work/duken-nocache.log" 2>&1 &
 pids+=($!)
 wait_up http://127.0.0.1:18184/readyz
 
 
 if [ -n "${DUKEN_BENCH_POSTGRES_URL:-}" ]; then
-  "$bin/duken" --database-url "$DUKEN_BENCH_POSTGRES_URL" --demo --listen 127.0.0.1:18183 >"$work/duken-pg.log" 2>&1 &
+  "$bin/duken" --data-dir "$work/data-pg" --database-url "$DUKEN_BENCH_POSTGRES_URL" --demo --listen 127.0.0.1:18183 >"$work/duken-pg.log" 2>&1 &
   pids+=($!)
   wait_up http://127.0.0.1:18183/readyz
 fi
@@ -73,6 +75,7 @@ for round in $(seq 1 "$rounds"); do
   run "bare axum GET / (hello-axum)" http://127.0.0.1:18182/
   run "duken GET /api/v1/products/1 (SQLite)" "http://127.0.0.1:18181/api/v1/products/1?city=750000000"
   run "duken GET / home page (SQLite)" "http://127.0.0.1:18181/"
+  run "duken GET /products/1 page (SQLite)" "http://127.0.0.1:18181/products/1?city=750000000"
   run "duken GET /api/v1/products/1 (SQLite, cache off)" "http://127.0.0.1:18184/api/v1/products/1?city=750000000"
   run "duken GET / home page (SQLite, cache off)" "http://127.0.0.1:18184/"
   if [ -n "${DUKEN_BENCH_POSTGRES_URL:-}" ]; then

@@ -28,6 +28,8 @@ pub const APPLY_HEAP_BYTES: usize = 32_000_000;
 /// Writer heap for [`SearchIndex::rebuild`], split over two indexing threads.
 pub const REBUILD_HEAP_BYTES: usize = 192_000_000;
 const VERSION_FILE: &str = "duken-search.version";
+/// Exact matches enough to answer without typo-tolerant and prefix forms.
+pub const EXACT_ENOUGH: u64 = 10;
 const TOKENIZER: &str = "duken";
 
 #[derive(Clone, Copy)]
@@ -338,6 +340,9 @@ impl SearchIndex {
     }
 
     /// Searches; never fails on any user input.
+    ///
+    /// A query whose exact word forms (and last-word prefix) match at least [`EXACT_ENOUGH`]
+    /// products is answered from those; otherwise typo-tolerant forms join in (ranked below).
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let words = analysis::query_words(&q.text);
         let city = q.city_kato.trim();
@@ -352,12 +357,21 @@ impl SearchIndex {
         let mut gathered = if words.is_empty() {
             searcher.search(&*city_query, &collector)?
         } else {
-            let text = self.text_query(&words, q.lang, Occur::Must, TextScope::All);
+            // Exact forms (and the last word as a prefix) first: typo tolerance (fuzzy automata
+            // over the whole term dictionary, the expensive part) only when they find too little.
+            let text = self.text_query(&words, q.lang, Occur::Must, TextScope::All, false);
             let query = BooleanQuery::new(vec![(Occur::Must, city_query.box_clone()), (Occur::Must, text)]);
-            searcher.search(&query, &collector)?
+            let exact = searcher.search(&query, &collector)?;
+            if exact.total >= EXACT_ENOUGH {
+                exact
+            } else {
+                let text = self.text_query(&words, q.lang, Occur::Must, TextScope::All, true);
+                let query = BooleanQuery::new(vec![(Occur::Must, city_query.box_clone()), (Occur::Must, text)]);
+                searcher.search(&query, &collector)?
+            }
         };
         if gathered.total == 0 && words.len() > 1 {
-            let text = self.text_query(&words, q.lang, Occur::Should, TextScope::All);
+            let text = self.text_query(&words, q.lang, Occur::Should, TextScope::All, true);
             let query = BooleanQuery::new(vec![(Occur::Must, city_query), (Occur::Must, text)]);
             gathered = searcher.search(&query, &collector)?;
             relaxed = true;
@@ -393,7 +407,14 @@ impl SearchIndex {
     }
 
     /// The text part of a query: one clause per word, combined with `occur`.
-    fn text_query(&self, words: &[WordForms], lang: Lang, occur: Occur, scope: TextScope) -> Box<dyn Query> {
+    fn text_query(
+        &self,
+        words: &[WordForms],
+        lang: Lang,
+        occur: Occur,
+        scope: TextScope,
+        expand: bool,
+    ) -> Box<dyn Query> {
         let f = &self.fields;
         let (lang_title, other_titles) = match lang {
             Lang::Kk => (f.t_kk, [f.t_ru, f.t_en]),
@@ -419,7 +440,7 @@ impl SearchIndex {
             // Fuzzy and prefix only on the short fields, and only for the first words: they are
             // the expensive part of a query.
             let fuzzy_fields = &exact_fields[..exact_fields.len().min(4)];
-            if i < 8 {
+            if expand && i < 8 {
                 for text in std::iter::once(&w.key).chain(w.light.as_ref()) {
                     let letters = text.chars().count();
                     let distance = match letters {
@@ -476,7 +497,7 @@ impl SearchIndex {
         let words = analysis::query_words(prefix);
         let mut products = Vec::new();
         if !words.is_empty() {
-            let text = self.text_query(&words, lang, Occur::Must, TextScope::Titles);
+            let text = self.text_query(&words, lang, Occur::Must, TextScope::Titles, true);
             let query = BooleanQuery::new(vec![(Occur::Must, self.city_query(city)), (Occur::Must, text)]);
             let collector = SearchCollector {
                 filters: Filters::default(),

@@ -136,6 +136,12 @@ impl Store {
     /// then [`PricelistTx::finish`].
     pub async fn begin_pricelist<'m>(&self, meta: UploadMeta<'m>) -> Result<PricelistTx<'m>, StoreError> {
         let mut tx = self.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            // The upload grows the offer tables inside this one transaction, where statistics
+            // cannot see the new rows: a cached generic plan chosen early would scan the whole
+            // seller's offers for every batch. Plan each statement for its own parameters.
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut **t).await?;
+        }
         let upload_id = tx.insert_upload(&meta, "applied", Applied::default(), 0, &Report::default()).await?;
         let (seller_code, unsorted): (String, i64) = on_tx!(&mut tx, |t| {
             let code = sqlx::query_scalar("SELECT code FROM sellers WHERE id = $1")

@@ -551,3 +551,4 @@ attribute-value-invalid = Bad value line: { $line }
 cabinet-feed-fetch-now = Fetch now
 feed-url-missing = Save a price-list URL first.
 pricelist-fetch-failed = the price list could not be fetched from the URL
+category-filter = Filter by brand, seller, price and characteristics

@@ -551,3 +551,4 @@ attribute-value-invalid = Мән жолы қате: { $line }
 cabinet-feed-fetch-now = Қазір жүктеу
 feed-url-missing = Алдымен баға тізімінің мекенжайын сақтаңыз.
 pricelist-fetch-failed = баға тізімін мекенжай бойынша жүктеу мүмкін болмады
+category-filter = Бренд, сатушы, баға және сипаттамалар бойынша сүзу

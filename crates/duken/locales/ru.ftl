@@ -560,3 +560,4 @@ attribute-value-invalid = Неверная строка значения: { $lin
 cabinet-feed-fetch-now = Загрузить сейчас
 feed-url-missing = Сначала сохраните адрес прайс-листа.
 pricelist-fetch-failed = не удалось загрузить прайс-лист по адресу
+category-filter = Фильтр по бренду, продавцу, цене и характеристикам

@@ -70,10 +70,13 @@ impl App {
             tracing::warn!("demo mode is off and no SMS gateway is built yet: sign-in codes reach no one");
         }
         let accounts = Arc::new(Accounts::new(key, config.demo_mode()));
-        let search = crate::search::Search::open(
-            store.clone(),
-            crate::search::index_dir(&config.data_dir, &target.to_string()),
-        )?;
+        let index_dir = crate::search::index_dir(&config.data_dir, &target.to_string());
+        let search = crate::search::Search::open(store.clone(), index_dir.clone()).map_err(|e| {
+            anyhow::anyhow!(
+                "opening the search index in {}: {e} (a search index belongs to one process: give each duken process its own --data-dir)",
+                index_dir.display()
+            )
+        })?;
         // A small catalog is indexed before the first request; a large one in the background
         // (searches find nothing until then, and the page says so).
         if !search.is_ready() && store.count_products().await? <= 50_000 {

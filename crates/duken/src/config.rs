@@ -21,9 +21,24 @@ pub enum Command {
     Serve,
     /// Create the database if needed and bring its schema up to date, then exit.
     Migrate,
-    /// Load a data set into the database (idempotent), then exit: `duken seed --demo` loads the
-    /// demo shop (sellers, one outside the EAEU; categories, products, offers; demo accounts).
-    Seed,
+    /// Load a data set into the database, then exit: `duken seed --demo` loads the demo shop
+    /// (sellers, one outside the EAEU; categories, products, offers; demo accounts; idempotent);
+    /// `duken seed --synthetic N` a deterministic catalog of N products (kk/ru names, brands,
+    /// typed attributes, ~3 offers each from many sellers in many cities) for benchmarks, then
+    /// rebuilds the search index.
+    Seed {
+        /// How many synthetic products to generate.
+        #[arg(long)]
+        synthetic: Option<u64>,
+        /// The generator's seed: the same seed and N give the same catalog.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measurements for BENCHMARKS.md.
+    Bench {
+        #[command(subcommand)]
+        action: BenchCommand,
+    },
     /// Import a seller's XML price list (Kaspi format), exactly as an upload in the seller
     /// cabinet does: every offer is checked first, then all apply or none. Prints the report;
     /// exits non-zero when the file is rejected.
@@ -49,6 +64,25 @@ pub enum Command {
     Search {
         #[command(subcommand)]
         action: SearchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum BenchCommand {
+    /// Run mixed Kazakh/Russian/Latin queries with facets and filters against this database's
+    /// search index (in process, one at a time) and print latency percentiles and the index size.
+    Search {
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+    },
+    /// Write a deterministic Kaspi XML price list of N offers for a seller (its stores and the
+    /// cities), to measure `duken import-pricelist`.
+    WritePricelist {
+        file: PathBuf,
+        #[arg(long)]
+        seller: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        offers: u64,
     },
 }
 
@@ -153,7 +187,7 @@ mod tests {
         assert_eq!(cli.config.data_dir, PathBuf::from("/tmp/x"));
         assert!(matches!(cli.command, Some(Command::Migrate)));
         let cli = Cli::try_parse_from(["duken", "seed", "--demo"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::Seed)));
+        assert!(matches!(cli.command, Some(Command::Seed { synthetic: None, .. })));
         assert_eq!(cli.config.demo, Some(true));
         let cli = Cli::try_parse_from(["duken", "--demo=false"]).unwrap();
         assert_eq!(cli.config.demo, Some(false));

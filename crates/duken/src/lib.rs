@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod bench;
 pub mod catalog;
 pub mod config;
 pub mod console;

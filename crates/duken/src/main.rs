@@ -30,7 +30,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { synthetic: Some(products), seed } => {
+            let store = open(&config).await?;
+            let started = std::time::Instant::now();
+            let report = store.seed_synthetic(products, seed).await?;
+            let seeded = started.elapsed();
+            println!(
+                "synthetic catalog loaded in {:.1} s: {} categories, {} sellers, {} stores, {} products, {} offers, {} prices",
+                seeded.as_secs_f64(),
+                report.categories,
+                report.sellers,
+                report.stores,
+                report.products,
+                report.offers,
+                report.prices
+            );
+            reindex(&config, &store).await?;
+            store.close().await;
+            Ok(())
+        }
+        Command::Bench { action } => duken::bench::run(&config, action).await,
+        Command::Seed { synthetic: None, .. } => {
             anyhow::ensure!(config.demo == Some(true), "nothing to load: say which data set, e.g. `duken seed --demo`");
             let store = open(&config).await?;
             let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
@@ -61,17 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Search { action: duken::config::SearchCommand::Reindex } => {
             let store = open(&config).await?;
-            let target = config.database_target()?;
-            let dir = duken::search::index_dir(&config.data_dir, &target.to_string());
-            let started = std::time::Instant::now();
-            let search = duken::search::Search::open(store.clone(), dir.clone())?;
-            let count = search.rebuild().await?;
-            println!(
-                "search index rebuilt: {count} products, {} documents, in {:.1} s ({})",
-                search.doc_count(),
-                started.elapsed().as_secs_f64(),
-                dir.display()
-            );
+            reindex(&config, &store).await?;
             store.close().await;
             Ok(())
         }
@@ -137,6 +147,23 @@ async fn import_pricelist(config: &Config, file: &std::path::Path, seller: Optio
             std::process::exit(2);
         }
     }
+}
+
+/// Rebuilds the search index of this database and says how long it took and how big it is.
+async fn reindex(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let target = config.database_target()?;
+    let dir = duken::search::index_dir(&config.data_dir, &target.to_string());
+    let started = std::time::Instant::now();
+    let search = duken::search::Search::open(store.clone(), dir.clone())?;
+    let count = search.rebuild().await?;
+    println!(
+        "search index rebuilt: {count} products, {} documents, {:.1} MB, in {:.1} s ({})",
+        search.doc_count(),
+        duken::bench::dir_size(&dir) as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    Ok(())
 }
 
 async fn open(config: &Config) -> anyhow::Result<Store> {

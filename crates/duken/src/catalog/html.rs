@@ -150,6 +150,7 @@ async fn list_categories(
 #[template(path = "category.html")]
 struct CategoryPage {
     ctx: PageCtx,
+    id: i64,
     name: String,
     trail: Vec<Link>,
     subcategories: Vec<Link>,
@@ -179,6 +180,7 @@ async fn show_category(
     let listing = state.catalog.list_products(&query).await?;
     let (products, total) = (&listing.0, listing.1);
     html(&CategoryPage {
+        id,
         name: category.name.get(ctx.lang).clone(),
         trail: trail.iter().map(|c| category_link(&ctx, c)).collect(),
         subcategories: children(&categories, Some(id)).into_iter().map(|c| category_link(&ctx, c)).collect(),
