@@ -15,7 +15,7 @@ use duken_core::time::format_local;
 use duken_core::{Country, Phone};
 use duken_store::StoreError;
 
-use super::onboarding::{CityChoice, store_form};
+use super::onboarding::{CityChoice, city_choices, store_form};
 use super::{ShownProblem, owner_only, problem_of, shown, staff_role};
 use crate::accounts::html::check_csrf;
 use crate::app::AppState;
@@ -52,6 +52,15 @@ pub fn seller_param(raw: &str) -> Result<i64, AppError> {
     parse_id(raw).ok_or_else(|| {
         AppError::NotFound(Message::new("error-no-such-seller").arg("id", raw.chars().take(20).collect::<String>()))
     })
+}
+
+/// The seller in the path and the viewer, who must be its owner (404 for another seller, 403
+/// for its managers).
+fn owner_of<'a>(prefs: &'a Prefs, seller: &str) -> Result<(i64, &'a crate::web::prefs::Viewer), AppError> {
+    let seller_id = seller_param(seller)?;
+    let viewer = access::viewer(prefs)?;
+    owner_only(viewer, seller_id)?;
+    Ok((seller_id, viewer))
 }
 
 /// `/cabinet`: straight to the one seller a person works for, or a list to choose from.
@@ -224,12 +233,7 @@ async fn render(
         feed_url: feed.pricelist_url.unwrap_or_default(),
         feed_hours: feed.pricelist_every_hours,
         feed_fetched: feed.pricelist_fetched_at.map(|t| format_local(t, lang)).unwrap_or_default(),
-        cities: state
-            .cities
-            .all()
-            .iter()
-            .map(|c| CityChoice { kato: c.kato.to_string(), name: c.name.get(lang).clone() })
-            .collect(),
+        cities: city_choices(state, lang),
         problems: shown(problems, lang),
         form,
         ctx,
@@ -261,9 +265,7 @@ async fn add_store(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let seller_id = seller_param(&seller)?;
-    let viewer = access::viewer(&prefs)?;
-    owner_only(viewer, seller_id)?;
+    let (seller_id, viewer) = owner_of(&prefs, &seller)?;
     let typed = store_form(&form);
     let problems = match typed.validate(Some(seller_country(&state, seller_id).await?)) {
         Ok(store) => match state.store.add_store(seller_id, &store, &viewer.actor(), &request_id.0).await {
@@ -286,9 +288,7 @@ async fn update_store(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let seller_id = seller_param(&seller)?;
-    let viewer = access::viewer(&prefs)?;
-    owner_only(viewer, seller_id)?;
+    let (seller_id, viewer) = owner_of(&prefs, &seller)?;
     let not_found = || AppError::NotFound(Message::new("error-no-such-store"));
     let store_id = parse_id(&store).ok_or_else(not_found)?;
     let existing = state.store.seller_stores(seller_id).await?;
@@ -312,9 +312,7 @@ async fn invite(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let seller_id = seller_param(&seller)?;
-    let viewer = access::viewer(&prefs)?;
-    owner_only(viewer, seller_id)?;
+    let (seller_id, viewer) = owner_of(&prefs, &seller)?;
     let phone = Phone::parse(form.get("phone").map(String::as_str).unwrap_or(""))
         .map_err(|_| AppError::bad_param("phone", Message::new("phone-invalid")))?;
     match state.store.invite_manager(seller_id, &phone, viewer.user_id, &request_id.0).await {
@@ -332,9 +330,7 @@ async fn revoke_invitation(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let seller_id = seller_param(&seller)?;
-    let viewer = access::viewer(&prefs)?;
-    owner_only(viewer, seller_id)?;
+    let (seller_id, viewer) = owner_of(&prefs, &seller)?;
     let not_found = || AppError::NotFound(Message::new("error-no-such-invitation"));
     let id = parse_id(&id).ok_or_else(not_found)?;
     match state.store.revoke_invitation(seller_id, id, &viewer.actor(), &request_id.0).await {
@@ -561,9 +557,7 @@ async fn issue_token(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let seller_id = seller_param(&seller)?;
-    let viewer = access::viewer(&prefs)?;
-    owner_only(viewer, seller_id)?;
+    let (seller_id, viewer) = owner_of(&prefs, &seller)?;
     let name: String =
         form.get("name").map(|n| n.trim()).unwrap_or("").chars().filter(|c| !c.is_control()).take(80).collect();
     if name.is_empty() {
@@ -598,9 +592,7 @@ async fn revoke_token(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
-    let seller_id = seller_param(&seller)?;
-    let viewer = access::viewer(&prefs)?;
-    owner_only(viewer, seller_id)?;
+    let (seller_id, viewer) = owner_of(&prefs, &seller)?;
     let not_found =
         || AppError::NotFound(Message::new("error-no-such-token").arg("id", id.chars().take(20).collect::<String>()));
     let token_id = parse_id(&id).ok_or_else(not_found)?;

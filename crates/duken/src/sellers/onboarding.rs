@@ -55,6 +55,11 @@ pub struct CityChoice {
     pub name: String,
 }
 
+/// The cities a store may be in, for a form's list.
+pub fn city_choices(state: &AppState, lang: duken_core::Lang) -> Vec<CityChoice> {
+    state.cities.all().iter().map(|c| CityChoice { kato: c.kato.to_string(), name: c.name.get(lang).clone() }).collect()
+}
+
 #[derive(Template)]
 #[template(path = "sellers/apply.html")]
 struct ApplyPage {
@@ -106,12 +111,7 @@ async fn render(
             })
             .collect(),
         invitations: invitations.into_iter().map(|i| InvitationLine { id: i.id, seller_name: i.seller_name }).collect(),
-        cities: state
-            .cities
-            .all()
-            .iter()
-            .map(|c| CityChoice { kato: c.kato.to_string(), name: c.name.get(lang).clone() })
-            .collect(),
+        cities: city_choices(state, lang),
         my_sellers: viewer.sellers.iter().map(|(s, _)| *s).collect(),
         form,
         ctx,
