@@ -136,12 +136,6 @@ impl Store {
     /// then [`PricelistTx::finish`].
     pub async fn begin_pricelist<'m>(&self, meta: UploadMeta<'m>) -> Result<PricelistTx<'m>, StoreError> {
         let mut tx = self.begin().await?;
-        if let Tx::Postgres(t) = &mut tx {
-            // The upload grows the offer tables inside this one transaction, where statistics
-            // cannot see the new rows: a cached generic plan chosen early would scan the whole
-            // seller's offers for every batch. Plan each statement for its own parameters.
-            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut **t).await?;
-        }
         let upload_id = tx.insert_upload(&meta, "applied", Applied::default(), 0, &Report::default()).await?;
         let (seller_code, unsorted): (String, i64) = on_tx!(&mut tx, |t| {
             let code = sqlx::query_scalar("SELECT code FROM sellers WHERE id = $1")
@@ -281,13 +275,26 @@ impl PricelistTx<'_> {
         let skus: Vec<&str> = batch.iter().map(|o| o.sku.as_str()).collect();
 
         // 1. The offers the seller already has under these SKUs.
-        let existing: Vec<ExistingOffer> = on_tx!(&mut self.tx, |t| {
-            let mut q =
-                QueryBuilder::new("SELECT id, seller_sku, available, pre_order_days FROM offers WHERE seller_id = ");
-            q.push_bind(seller_id).push(" AND seller_sku");
-            push_in(&mut q, skus.iter().copied());
-            q.build_query_as().fetch_all(t).await?
-        });
+        // PostgreSQL gets one array parameter (cheap to plan, the unique index probed per SKU);
+        // SQLite an IN list.
+        let existing: Vec<ExistingOffer> = match &mut self.tx {
+            Tx::Postgres(t) => {
+                sqlx::query_as(
+                    "SELECT id, seller_sku, available, pre_order_days FROM offers WHERE seller_id = $1 AND seller_sku = ANY($2)",
+                )
+                .bind(seller_id)
+                .bind(&skus)
+                .fetch_all(&mut **t)
+                .await?
+            }
+            Tx::Sqlite(t) => {
+                let mut q =
+                    QueryBuilder::new("SELECT id, seller_sku, available, pre_order_days FROM offers WHERE seller_id = ");
+                q.push_bind(seller_id).push(" AND seller_sku");
+                push_in(&mut q, skus.iter().copied());
+                q.build_query_as().fetch_all(&mut **t).await?
+            }
+        };
         let mut by_sku: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
 
         // 2. New SKUs: a card waiting for moderation (§6), its first content version, the offer.
@@ -405,15 +412,31 @@ impl PricelistTx<'_> {
 
         // 4. Prices and stocks: compare with what is stored, write only the differences and
         // keep each difference in the history.
-        let (old_prices, old_stocks): (Vec<PriceRow>, Vec<StockRow>) = on_tx!(&mut self.tx, |t| {
-            let mut q = QueryBuilder::new("SELECT offer_id, city_kato, price_tiyn FROM offer_prices WHERE offer_id");
-            push_in(&mut q, offer_ids.iter().copied());
-            let prices = q.build_query_as().fetch_all(&mut *t).await?;
-            let mut q = QueryBuilder::new("SELECT offer_id, store_id, quantity FROM offer_stocks WHERE offer_id");
-            push_in(&mut q, offer_ids.iter().copied());
-            let stocks = q.build_query_as().fetch_all(&mut *t).await?;
-            (prices, stocks)
-        });
+        let (old_prices, old_stocks): (Vec<PriceRow>, Vec<StockRow>) = match &mut self.tx {
+            Tx::Postgres(t) => {
+                let prices =
+                    sqlx::query_as("SELECT offer_id, city_kato, price_tiyn FROM offer_prices WHERE offer_id = ANY($1)")
+                        .bind(&offer_ids)
+                        .fetch_all(&mut **t)
+                        .await?;
+                let stocks =
+                    sqlx::query_as("SELECT offer_id, store_id, quantity FROM offer_stocks WHERE offer_id = ANY($1)")
+                        .bind(&offer_ids)
+                        .fetch_all(&mut **t)
+                        .await?;
+                (prices, stocks)
+            }
+            Tx::Sqlite(t) => {
+                let mut q =
+                    QueryBuilder::new("SELECT offer_id, city_kato, price_tiyn FROM offer_prices WHERE offer_id");
+                push_in(&mut q, offer_ids.iter().copied());
+                let prices = q.build_query_as().fetch_all(&mut **t).await?;
+                let mut q = QueryBuilder::new("SELECT offer_id, store_id, quantity FROM offer_stocks WHERE offer_id");
+                push_in(&mut q, offer_ids.iter().copied());
+                let stocks = q.build_query_as().fetch_all(&mut **t).await?;
+                (prices, stocks)
+            }
+        };
         let old_prices: HashMap<(i64, &str), i64> =
             old_prices.iter().map(|r| ((r.offer_id, r.city_kato.as_str()), r.price_tiyn)).collect();
         let old_stocks: HashMap<(i64, i64), i32> =
