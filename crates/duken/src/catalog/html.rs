@@ -151,6 +151,9 @@ async fn list_categories(
 struct CategoryPage {
     ctx: PageCtx,
     id: i64,
+    /// Filters of the category (brand, seller, price, characteristics): each a link into the
+    /// category's search results with that filter on.
+    facets: Vec<crate::search::html::FacetGroup>,
     name: String,
     trail: Vec<Link>,
     subcategories: Vec<Link>,
@@ -179,8 +182,10 @@ async fn show_category(
     let query = ProductQuery { category: Some(id), seller: None, city: prefs.city.kato, order, page };
     let listing = state.catalog.list_products(&query).await?;
     let (products, total) = (&listing.0, listing.1);
+    let facets = category_facets(&state, &ctx, &prefs, id, &categories).await?;
     html(&CategoryPage {
         id,
+        facets,
         name: category.name.get(ctx.lang).clone(),
         trail: trail.iter().map(|c| category_link(&ctx, c)).collect(),
         subcategories: children(&categories, Some(id)).into_iter().map(|c| category_link(&ctx, c)).collect(),
@@ -190,6 +195,34 @@ async fn show_category(
         pager: Pager::new(&ctx, page.page, page.page_count(total)),
         ctx,
     })
+}
+
+/// The facets of a whole category in the buyer's city, from the search index; their links lead
+/// to `/search?category=…` with the chosen filter.
+async fn category_facets(
+    state: &AppState,
+    ctx: &PageCtx,
+    prefs: &Prefs,
+    id: i64,
+    categories: &[Category],
+) -> Result<Vec<crate::search::html::FacetGroup>, AppError> {
+    let mut query = duken_search::SearchQuery::new("", prefs.city.kato.to_string());
+    query.category_id = Some(id);
+    query.lang = ctx.lang;
+    query.limit = 1;
+    let results = state.search.search(query.clone()).await.map_err(|e| AppError::Internal(e.into()))?;
+    let uri: Uri = format!("/search?category={id}")
+        .parse()
+        .map_err(|e: axum::http::uri::InvalidUri| AppError::Internal(e.into()))?;
+    let params = Params::from_uri(&uri);
+    let mut groups =
+        crate::search::html::facet_groups(state, ctx, &params, "/search", &query, &results, categories).await?;
+    // The category itself is this page: keep only its subcategories' links.
+    for g in &mut groups {
+        g.values.retain(|v| !v.chosen);
+    }
+    groups.retain(|g| !g.values.is_empty());
+    Ok(groups)
 }
 
 pub struct OfferLine {

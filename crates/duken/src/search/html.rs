@@ -113,89 +113,8 @@ async fn search_page(
         });
     }
 
-    let mut groups = Vec::new();
+    let groups = facet_groups(&state, &ctx, &params, "/search", &query, &results, &categories).await?;
     let f = &results.facets;
-    let category_values: Vec<FacetValue> = f
-        .categories
-        .iter()
-        .filter_map(|(id, count)| {
-            let c = categories.iter().find(|c| c.id == *id)?;
-            // Show the level below the chosen category (or the top level when none is chosen).
-            if c.parent_id != query.category_id {
-                return None;
-            }
-            let (url, chosen) = toggled("/search", &params, "category", &id.to_string());
-            Some(FacetValue { text: c.name.get(lang).clone(), count: *count, url, chosen })
-        })
-        .collect();
-    if let Some(chosen) = query.category_id.and_then(|id| categories.iter().find(|c| c.id == id)) {
-        let (url, _) = toggled("/search", &params, "category", &chosen.id.to_string());
-        groups.push(FacetGroup {
-            title: ctx.t("facet-category"),
-            values: std::iter::once(FacetValue {
-                text: chosen.name.get(lang).clone(),
-                count: results.total,
-                url,
-                chosen: true,
-            })
-            .chain(category_values)
-            .collect(),
-        });
-    } else if !category_values.is_empty() {
-        groups.push(FacetGroup { title: ctx.t("facet-category"), values: category_values });
-    }
-    if !f.brands.is_empty() {
-        groups.push(FacetGroup {
-            title: ctx.t("facet-brand"),
-            values: f
-                .brands
-                .iter()
-                .map(|(b, count)| {
-                    let chosen_value =
-                        query.brands.iter().find(|q| q.eq_ignore_ascii_case(b)).cloned().unwrap_or_else(|| b.clone());
-                    let (url, chosen) = toggled("/search", &params, "brand", &chosen_value);
-                    FacetValue { text: b.clone(), count: *count, url, chosen }
-                })
-                .collect(),
-        });
-    }
-    if !f.sellers.is_empty() {
-        let mut values = Vec::new();
-        for (id, count) in &f.sellers {
-            let Ok(seller) = state.catalog.seller(*id).await else { continue };
-            let (url, chosen) = toggled("/search", &params, "seller", &id.to_string());
-            values.push(FacetValue { text: seller.display_name.clone(), count: *count, url, chosen });
-        }
-        groups.push(FacetGroup { title: ctx.t("facet-seller"), values });
-    }
-    // Attribute facets once a category is chosen: its schema names them and their values.
-    if let Some(category) = query.category_id {
-        let schema = state.store.category_schema(category).await?;
-        for (code, values) in &f.attributes {
-            let Some(def) = schema.iter().find(|d| &d.code == code && d.facet) else { continue };
-            let name = if def.unit.is_empty() {
-                def.name.get(lang).clone()
-            } else {
-                format!("{}, {}", def.name.get(lang), def.unit)
-            };
-            groups.push(FacetGroup {
-                title: name,
-                values: values
-                    .iter()
-                    .map(|(v, count)| {
-                        let text = match def.kind {
-                            duken_core::attributes::AttributeKind::Boolean => {
-                                ctx.t(if v == "true" { "value-yes" } else { "value-no" })
-                            }
-                            _ => def.value_name(v, lang).to_owned(),
-                        };
-                        let (url, chosen) = toggled("/search", &params, &format!("a.{code}"), v);
-                        FacetValue { text, count: *count, url, chosen }
-                    })
-                    .collect(),
-            });
-        }
-    }
 
     let sorts = [
         (Sort::Relevance, "sort-relevance"),
@@ -239,4 +158,103 @@ async fn search_page(
         pager: Pager::new(&ctx, page.page, pages),
         ctx,
     })
+}
+
+/// The facet groups of a result as links that toggle one filter each on `path` (the search
+/// page, or a category page's link into it).
+pub async fn facet_groups(
+    state: &AppState,
+    ctx: &PageCtx,
+    params: &Params,
+    path: &str,
+    query: &duken_search::SearchQuery,
+    results: &duken_search::SearchResults,
+    categories: &[duken_store::catalog::Category],
+) -> Result<Vec<FacetGroup>, AppError> {
+    let lang = ctx.lang;
+    let mut groups = Vec::new();
+    let f = &results.facets;
+    let category_values: Vec<FacetValue> = f
+        .categories
+        .iter()
+        .filter_map(|(id, count)| {
+            let c = categories.iter().find(|c| c.id == *id)?;
+            // Show the level below the chosen category (or the top level when none is chosen).
+            if c.parent_id != query.category_id {
+                return None;
+            }
+            let (url, chosen) = toggled(path, params, "category", &id.to_string());
+            Some(FacetValue { text: c.name.get(lang).clone(), count: *count, url, chosen })
+        })
+        .collect();
+    if let Some(chosen) = query.category_id.and_then(|id| categories.iter().find(|c| c.id == id)) {
+        let (url, _) = toggled(path, params, "category", &chosen.id.to_string());
+        groups.push(FacetGroup {
+            title: ctx.t("facet-category"),
+            values: std::iter::once(FacetValue {
+                text: chosen.name.get(lang).clone(),
+                count: results.total,
+                url,
+                chosen: true,
+            })
+            .chain(category_values)
+            .collect(),
+        });
+    } else if !category_values.is_empty() {
+        groups.push(FacetGroup { title: ctx.t("facet-category"), values: category_values });
+    }
+    if !f.brands.is_empty() {
+        groups.push(FacetGroup {
+            title: ctx.t("facet-brand"),
+            values: f
+                .brands
+                .iter()
+                .map(|(b, count)| {
+                    let chosen_value =
+                        query.brands.iter().find(|q| q.eq_ignore_ascii_case(b)).cloned().unwrap_or_else(|| b.clone());
+                    let (url, chosen) = toggled(path, params, "brand", &chosen_value);
+                    FacetValue { text: b.clone(), count: *count, url, chosen }
+                })
+                .collect(),
+        });
+    }
+    if !f.sellers.is_empty() {
+        let mut values = Vec::new();
+        for (id, count) in &f.sellers {
+            let Ok(seller) = state.catalog.seller(*id).await else { continue };
+            let (url, chosen) = toggled(path, params, "seller", &id.to_string());
+            values.push(FacetValue { text: seller.display_name.clone(), count: *count, url, chosen });
+        }
+        groups.push(FacetGroup { title: ctx.t("facet-seller"), values });
+    }
+    // Attribute facets once a category is chosen: its schema names them and their values.
+    if let Some(category) = query.category_id {
+        let schema = state.store.category_schema(category).await?;
+        for (code, values) in &f.attributes {
+            let Some(def) = schema.iter().find(|d| &d.code == code && d.facet) else { continue };
+            let name = if def.unit.is_empty() {
+                def.name.get(lang).clone()
+            } else {
+                format!("{}, {}", def.name.get(lang), def.unit)
+            };
+            groups.push(FacetGroup {
+                title: name,
+                values: values
+                    .iter()
+                    .map(|(v, count)| {
+                        let text = match def.kind {
+                            duken_core::attributes::AttributeKind::Boolean => {
+                                ctx.t(if v == "true" { "value-yes" } else { "value-no" })
+                            }
+                            _ => def.value_name(v, lang).to_owned(),
+                        };
+                        let (url, chosen) = toggled(path, params, &format!("a.{code}"), v);
+                        FacetValue { text, count: *count, url, chosen }
+                    })
+                    .collect(),
+            });
+        }
+    }
+
+    Ok(groups)
 }

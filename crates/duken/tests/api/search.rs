@@ -73,6 +73,10 @@ crate::backend_tests! {
         assert!(memory.is_some(), "attribute facets of the category: {in_category}");
         let page = app.get(&format!("/search?category={smartphones}&lang=en")).await;
         assert!(page.body.contains("Storage, GB"), "attribute facet named from the schema");
+        // The category page carries the same filters, as links into its search results.
+        let page = app.get(&format!("/categories/{smartphones}?lang=en&city=750000000")).await;
+        assert!(page.body.contains("Storage, GB") && page.body.contains("Brand"), "{}", page.body);
+        assert!(page.body.contains(&format!("/search?category={smartphones}&#38;brand=Samsung")), "{}", page.body);
         // Cities: a product priced only in Astana is not found from Kyzylorda.
         assert!(ids(&app, "q=&city=431010000").await.is_empty());
         let (status, _) = app.get_json("/api/v1/search?city=123").await;
