@@ -246,6 +246,86 @@ struct StockRow {
 /// Rows per multi-row statement: well under SQLite's and PostgreSQL's bind limits.
 pub const BATCH: usize = 500;
 
+/// PostgreSQL's writes of a batch's price and stock changes: one statement each, the rows as
+/// arrays (`UNNEST`), so a statement has a few parameters however many rows it carries.
+async fn write_changes_pg(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    prices: &[(i64, String, i64)],
+    price_history: &[(i64, String, Option<i64>)],
+    stocks: &[(i64, i64, i32)],
+    stock_history: &[(i64, i64, Option<i32>)],
+    upload_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if !prices.is_empty() {
+        let (ids, cities, amounts): (Vec<i64>, Vec<&str>, Vec<i64>) =
+            unzip3(prices.iter().map(|(i, c, p)| (*i, c.as_str(), *p)));
+        sqlx::query(
+            "INSERT INTO offer_prices (offer_id, city_kato, price_tiyn)
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[])
+             ON CONFLICT (offer_id, city_kato) DO UPDATE SET price_tiyn = excluded.price_tiyn",
+        )
+        .bind(&ids)
+        .bind(&cities)
+        .bind(&amounts)
+        .execute(&mut **t)
+        .await?;
+    }
+    if !price_history.is_empty() {
+        let (ids, cities, amounts): (Vec<i64>, Vec<&str>, Vec<Option<i64>>) =
+            unzip3(price_history.iter().map(|(i, c, p)| (*i, c.as_str(), *p)));
+        sqlx::query(
+            "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at)
+             SELECT o, c, p, $4, $5 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[]) AS u(o, c, p)",
+        )
+        .bind(&ids)
+        .bind(&cities)
+        .bind(&amounts)
+        .bind(upload_id)
+        .bind(now)
+        .execute(&mut **t)
+        .await?;
+    }
+    if !stocks.is_empty() {
+        let (ids, stores, quantities): (Vec<i64>, Vec<i64>, Vec<i32>) = unzip3(stocks.iter().copied());
+        sqlx::query(
+            "INSERT INTO offer_stocks (offer_id, store_id, quantity)
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::int[])
+             ON CONFLICT (offer_id, store_id) DO UPDATE SET quantity = excluded.quantity",
+        )
+        .bind(&ids)
+        .bind(&stores)
+        .bind(&quantities)
+        .execute(&mut **t)
+        .await?;
+    }
+    if !stock_history.is_empty() {
+        let (ids, stores, quantities): (Vec<i64>, Vec<i64>, Vec<Option<i32>>) = unzip3(stock_history.iter().copied());
+        sqlx::query(
+            "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at)
+             SELECT o, s, q, $4, $5 FROM UNNEST($1::bigint[], $2::bigint[], $3::int[]) AS u(o, s, q)",
+        )
+        .bind(&ids)
+        .bind(&stores)
+        .bind(&quantities)
+        .bind(upload_id)
+        .bind(now)
+        .execute(&mut **t)
+        .await?;
+    }
+    Ok(())
+}
+
+fn unzip3<A, B, C>(rows: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
+    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    for (x, y, z) in rows {
+        a.push(x);
+        b.push(y);
+        c.push(z);
+    }
+    (a, b, c)
+}
+
 /// Pushes `IN ($n, $n+1, …)` for `values`.
 fn push_in<'t, DB: sqlx::Database, T>(q: &mut QueryBuilder<DB>, values: impl IntoIterator<Item = T>)
 where
@@ -301,62 +381,131 @@ impl PricelistTx<'_> {
         let new: Vec<&OfferUpdate> = batch.iter().filter(|o| !by_sku.contains_key(o.sku.as_str())).collect();
         let mut created: Vec<ExistingOffer> = Vec::with_capacity(new.len());
         if !new.is_empty() {
-            let product_ids: Vec<i64> = on_tx!(&mut self.tx, |t| {
-                let mut q = QueryBuilder::new(
+            let codes: Vec<String> = new.iter().map(|o| format!("{}:{}", self.seller_code, o.sku)).collect();
+            let brands: Vec<&str> = new.iter().map(|o| o.brand.as_str()).collect();
+            let models: Vec<&str> = new.iter().map(|o| o.model.as_str()).collect();
+            // Rows come back with their key: RETURNING promises no order.
+            let product_rows: Vec<(i64, String)> = match &mut self.tx {
+                // PostgreSQL: one array per column, a few parameters however many rows.
+                Tx::Postgres(t) => sqlx::query_as(
                     "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
-                         status, content_seller_id, created_at, updated_at) ",
-                );
-                q.push_values(&new, |mut b, o| {
-                    b.push_bind(format!("{}:{}", self.seller_code, o.sku))
-                        .push_bind(self.unsorted_category)
-                        .push_bind(&o.brand)
-                        .push_bind(&o.model)
-                        .push_bind(&o.model)
-                        .push_bind(&o.model)
-                        .push_bind(&o.model)
-                        .push_bind("{}")
-                        .push_bind("pending")
-                        .push_bind(seller_id)
-                        .push_bind(now)
-                        .push_bind(now);
-                });
-                q.push(" RETURNING id");
-                q.build_query_scalar().fetch_all(t).await?
-            });
-            on_tx!(&mut self.tx, |t| {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at) ",
-                );
-                q.push_values(new.iter().zip(&product_ids), |mut b, (o, pid)| {
-                    let content = serde_json::json!({"brand": o.brand, "model": o.model, "title": {"kk": o.model, "ru": o.model, "en": o.model}});
-                    b.push_bind(*pid)
-                        .push_bind(1)
-                        .push_bind("pricelist")
-                        .push_bind(self.meta.uploaded_by)
-                        .push_bind(seller_id)
-                        .push_bind(content.to_string())
-                        .push_bind(now);
-                });
-                q.build().execute(t).await.map(|_| ())?
-            });
-            let ids: Vec<i64> = on_tx!(&mut self.tx, |t| {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at) ",
-                );
-                q.push_values(new.iter().zip(&product_ids), |mut b, (o, pid)| {
-                    b.push_bind(seller_id)
-                        .push_bind(*pid)
-                        .push_bind(&o.sku)
-                        .push_bind(o.available)
-                        .push_bind(o.pre_order_days)
-                        .push_bind(upload_id)
-                        .push_bind(now)
-                        .push_bind(now);
-                });
-                q.push(" RETURNING id");
-                q.build_query_scalar().fetch_all(t).await?
-            });
-            for (o, id) in new.iter().zip(ids) {
+                             status, content_seller_id, created_at, updated_at)
+                         SELECT c, $1, b, m, m, m, m, '{}', 'pending', $2, $3, $3
+                         FROM UNNEST($4::text[], $5::text[], $6::text[]) AS u(c, b, m)
+                         RETURNING id, code",
+                )
+                .bind(self.unsorted_category)
+                .bind(seller_id)
+                .bind(now)
+                .bind(&codes)
+                .bind(&brands)
+                .bind(&models)
+                .fetch_all(&mut **t)
+                .await?,
+                Tx::Sqlite(t) => {
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
+                             status, content_seller_id, created_at, updated_at) ",
+                    );
+                    q.push_values(new.iter().zip(&codes), |mut b, (o, code)| {
+                        b.push_bind(code)
+                            .push_bind(self.unsorted_category)
+                            .push_bind(&o.brand)
+                            .push_bind(&o.model)
+                            .push_bind(&o.model)
+                            .push_bind(&o.model)
+                            .push_bind(&o.model)
+                            .push_bind("{}")
+                            .push_bind("pending")
+                            .push_bind(seller_id)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    q.push(" RETURNING id, code");
+                    q.build_query_as().fetch_all(&mut **t).await?
+                }
+            };
+            let by_code: HashMap<&str, i64> = product_rows.iter().map(|(id, code)| (code.as_str(), *id)).collect();
+            let product_ids: Vec<i64> = codes
+                .iter()
+                .map(|c| by_code.get(c.as_str()).copied().ok_or_else(|| StoreError::Corrupt(format!("no id for {c}"))))
+                .collect::<Result<_, _>>()?;
+            let contents: Vec<String> = new
+                .iter()
+                .map(|o| {
+                    serde_json::json!({"brand": o.brand, "model": o.model, "title": {"kk": o.model, "ru": o.model, "en": o.model}})
+                        .to_string()
+                })
+                .collect();
+            let skus_new: Vec<&str> = new.iter().map(|o| o.sku.as_str()).collect();
+            let available: Vec<bool> = new.iter().map(|o| o.available).collect();
+            let pre_order: Vec<i32> = new.iter().map(|o| o.pre_order_days).collect();
+            let offer_rows: Vec<(i64, String)> = match &mut self.tx {
+                Tx::Postgres(t) => {
+                    sqlx::query(
+                        "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at)
+                         SELECT p, 1, 'pricelist', $1, $2, c, $3 FROM UNNEST($4::bigint[], $5::text[]) AS u(p, c)",
+                    )
+                    .bind(self.meta.uploaded_by)
+                    .bind(seller_id)
+                    .bind(now)
+                    .bind(&product_ids)
+                    .bind(&contents)
+                    .execute(&mut **t)
+                    .await?;
+                    sqlx::query_as(
+                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at)
+                         SELECT $1, p, s, a, d, $2, $3, $3
+                         FROM UNNEST($4::bigint[], $5::text[], $6::bool[], $7::int[]) AS u(p, s, a, d)
+                         RETURNING id, seller_sku",
+                    )
+                    .bind(seller_id)
+                    .bind(upload_id)
+                    .bind(now)
+                    .bind(&product_ids)
+                    .bind(&skus_new)
+                    .bind(&available)
+                    .bind(&pre_order)
+                    .fetch_all(&mut **t)
+                    .await?
+                }
+                Tx::Sqlite(t) => {
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at) ",
+                    );
+                    q.push_values(product_ids.iter().zip(&contents), |mut b, (pid, content)| {
+                        b.push_bind(*pid)
+                            .push_bind(1)
+                            .push_bind("pricelist")
+                            .push_bind(self.meta.uploaded_by)
+                            .push_bind(seller_id)
+                            .push_bind(content)
+                            .push_bind(now);
+                    });
+                    q.build().execute(&mut **t).await?;
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at) ",
+                    );
+                    q.push_values(new.iter().zip(&product_ids), |mut b, (o, pid)| {
+                        b.push_bind(seller_id)
+                            .push_bind(*pid)
+                            .push_bind(&o.sku)
+                            .push_bind(o.available)
+                            .push_bind(o.pre_order_days)
+                            .push_bind(upload_id)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    q.push(" RETURNING id, seller_sku");
+                    q.build_query_as().fetch_all(&mut **t).await?
+                }
+            };
+            let by_sku_new: HashMap<&str, i64> = offer_rows.iter().map(|(id, sku)| (sku.as_str(), *id)).collect();
+            for o in &new {
+                let id = by_sku_new
+                    .get(o.sku.as_str())
+                    .copied()
+                    .ok_or_else(|| StoreError::Corrupt(format!("no id for offer {}", o.sku)))?;
                 created.push(ExistingOffer {
                     id,
                     seller_sku: o.sku.clone(),
@@ -478,8 +627,11 @@ impl PricelistTx<'_> {
                 }
             }
         }
+        if let Tx::Postgres(t) = &mut self.tx {
+            write_changes_pg(t, &price_writes, &price_history, &stock_writes, &stock_history, upload_id, now).await?;
+        }
         let tx = &mut self.tx;
-        if !price_writes.is_empty() {
+        if !price_writes.is_empty() && matches!(tx, Tx::Sqlite(_)) {
             on_tx!(&mut *tx, |t| {
                 let mut q = QueryBuilder::new("INSERT INTO offer_prices (offer_id, city_kato, price_tiyn) ");
                 q.push_values(&price_writes, |mut b, (id, city, price)| {
@@ -497,7 +649,7 @@ impl PricelistTx<'_> {
                 .await
                 .map(|_| ()))?;
         }
-        if !price_history.is_empty() {
+        if !price_history.is_empty() && matches!(tx, Tx::Sqlite(_)) {
             on_tx!(&mut *tx, |t| {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at) ",
@@ -508,7 +660,7 @@ impl PricelistTx<'_> {
                 q.build().execute(t).await.map(|_| ())?
             });
         }
-        if !stock_writes.is_empty() {
+        if !stock_writes.is_empty() && matches!(tx, Tx::Sqlite(_)) {
             on_tx!(&mut *tx, |t| {
                 let mut q = QueryBuilder::new("INSERT INTO offer_stocks (offer_id, store_id, quantity) ");
                 q.push_values(&stock_writes, |mut b, (id, store, qty)| {
@@ -526,7 +678,7 @@ impl PricelistTx<'_> {
                 .await
                 .map(|_| ()))?;
         }
-        if !stock_history.is_empty() {
+        if !stock_history.is_empty() && matches!(tx, Tx::Sqlite(_)) {
             on_tx!(&mut *tx, |t| {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at) ",
