@@ -207,6 +207,12 @@ impl SearchIndex {
                 count += 1;
             }
             writer.commit()?;
+            // Queries pay per segment (scorers, fuzzy automata over each term dictionary): a
+            // rebuilt index is merged into one segment, once, before it serves.
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
             writer.wait_merging_threads()?;
             Ok(count)
         })();
