@@ -375,7 +375,8 @@ impl PricelistTx<'_> {
                 q.build_query_as().fetch_all(&mut **t).await?
             }
         };
-        let mut by_sku: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
+        let known: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
+        let mut by_sku = known.clone();
 
         // 2. New SKUs: a card waiting for moderation (§6), its first content version, the offer.
         let new: Vec<&OfferUpdate> = batch.iter().filter(|o| !by_sku.contains_key(o.sku.as_str())).collect();
@@ -521,13 +522,8 @@ impl PricelistTx<'_> {
         let offer_ids: Vec<i64> = batch.iter().filter_map(|o| by_sku.get(o.sku.as_str()).map(|e| e.id)).collect();
 
         // 3. Existing offers: availability, pre-order days, and the mark of this upload.
-        let changed: Vec<(i64, &OfferUpdate)> = batch
-            .iter()
-            .filter_map(|o| {
-                let e = existing.iter().find(|e| e.seller_sku == o.sku)?;
-                Some((e.id, o))
-            })
-            .collect();
+        let changed: Vec<(i64, &OfferUpdate)> =
+            batch.iter().filter_map(|o| Some((known.get(o.sku.as_str())?.id, o))).collect();
         self.applied.updated += i64::try_from(changed.len()).unwrap_or(0);
         if !changed.is_empty() {
             let old: HashMap<i64, (bool, i32)> =
@@ -586,10 +582,16 @@ impl PricelistTx<'_> {
                 (prices, stocks)
             }
         };
-        let old_prices: HashMap<(i64, &str), i64> =
-            old_prices.iter().map(|r| ((r.offer_id, r.city_kato.as_str()), r.price_tiyn)).collect();
-        let old_stocks: HashMap<(i64, i64), i32> =
-            old_stocks.iter().map(|r| ((r.offer_id, r.store_id), r.quantity)).collect();
+        // What each offer has now, by offer: the batch's comparisons are then per offer, not
+        // over every row the batch read.
+        let mut prices_of: HashMap<i64, Vec<(&str, i64)>> = HashMap::new();
+        for r in &old_prices {
+            prices_of.entry(r.offer_id).or_default().push((r.city_kato.as_str(), r.price_tiyn));
+        }
+        let mut stocks_of: HashMap<i64, Vec<(i64, i32)>> = HashMap::new();
+        for r in &old_stocks {
+            stocks_of.entry(r.offer_id).or_default().push((r.store_id, r.quantity));
+        }
         let mut price_writes: Vec<(i64, String, i64)> = Vec::new();
         let mut price_history: Vec<(i64, String, Option<i64>)> = Vec::new();
         let mut stock_writes: Vec<(i64, i64, i32)> = Vec::new();
@@ -599,32 +601,30 @@ impl PricelistTx<'_> {
         for o in batch {
             let Some(offer) = by_sku.get(o.sku.as_str()) else { continue };
             let id = offer.id;
+            let old_p = prices_of.get(&id).map_or(&[][..], Vec::as_slice);
             let mut cities: Vec<String> = Vec::with_capacity(o.prices.len());
             for (kato, price) in &o.prices {
                 let city = kato.to_string();
-                if old_prices.get(&(id, city.as_str())) != Some(&price.tiyn()) {
+                if !old_p.iter().any(|(c, p)| *c == city && *p == price.tiyn()) {
                     price_writes.push((id, city.clone(), price.tiyn()));
                     price_history.push((id, city.clone(), Some(price.tiyn())));
                 }
                 cities.push(city);
             }
-            for ((oid, city), _) in old_prices.iter().filter(|((oid, _), _)| *oid == id) {
-                if !cities.iter().any(|c| c == city) {
-                    price_removals.push((*oid, (*city).to_owned()));
-                    price_history.push((*oid, (*city).to_owned(), None));
-                }
+            for (city, _) in old_p.iter().filter(|(c, _)| !cities.iter().any(|n| n == c)) {
+                price_removals.push((id, (*city).to_owned()));
+                price_history.push((id, (*city).to_owned(), None));
             }
+            let old_s = stocks_of.get(&id).map_or(&[][..], Vec::as_slice);
             for (store, qty) in &o.stocks {
-                if old_stocks.get(&(id, *store)) != Some(qty) {
+                if !old_s.iter().any(|(s, q)| s == store && q == qty) {
                     stock_writes.push((id, *store, *qty));
                     stock_history.push((id, *store, Some(*qty)));
                 }
             }
-            for ((oid, store), _) in old_stocks.iter().filter(|((oid, _), _)| *oid == id) {
-                if !o.stocks.iter().any(|(s, _)| s == store) {
-                    stock_removals.push((*oid, *store));
-                    stock_history.push((*oid, *store, None));
-                }
+            for (store, _) in old_s.iter().filter(|(s, _)| !o.stocks.iter().any(|(n, _)| n == s)) {
+                stock_removals.push((id, *store));
+                stock_history.push((id, *store, None));
             }
         }
         if let Tx::Postgres(t) = &mut self.tx {
