@@ -3,11 +3,13 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{BytesColumn, Column};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::columns::{NO_BRAND, SegmentColumns};
 use crate::{Hit, Sort};
 
 pub(crate) const F_PID: &str = "pid";
@@ -31,8 +33,6 @@ const G_AVAIL: u32 = 4;
 const G_ATTR0: u32 = 5;
 /// Attribute codes beyond this many in one query are ignored (the mask is a u64).
 pub(crate) const MAX_ATTR_GROUPS: usize = 48;
-/// Category and seller ids below this are counted in a dense array, others in a map.
-const DENSE_LIMIT: i64 = 1 << 16;
 
 /// The filters of a query, normalised.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +75,8 @@ pub(crate) struct SearchCollector {
     pub limit: usize,
     /// Compute facets (suggestions only need hits).
     pub facets: bool,
+    /// The in-memory columns of the searcher's segments, by segment ordinal.
+    pub columns: Vec<Arc<SegmentColumns>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -105,71 +107,29 @@ impl PartialOrd for Entry {
     }
 }
 
-enum Counter {
-    Dense(Vec<u32>),
-    Sparse(HashMap<i64, u64>),
-}
-
-impl Counter {
-    fn for_column(column: Option<&Column<i64>>) -> Counter {
-        match column {
-            Some(c) if c.min_value() >= 0 && c.max_value() < DENSE_LIMIT => {
-                Counter::Dense(vec![0; usize::try_from(c.max_value()).unwrap_or(0) + 1])
-            }
-            _ => Counter::Sparse(HashMap::new()),
-        }
-    }
-
-    fn add(&mut self, id: i64) {
-        match self {
-            Counter::Dense(v) => {
-                if let Some(slot) = usize::try_from(id).ok().and_then(|i| v.get_mut(i)) {
-                    *slot += 1;
-                }
-            }
-            Counter::Sparse(m) => *m.entry(id).or_insert(0) += 1,
-        }
-    }
-
-    fn drain_into(self, out: &mut HashMap<i64, u64>) {
-        match self {
-            Counter::Dense(v) => {
-                for (id, n) in v.into_iter().enumerate() {
-                    if n > 0 {
-                        *out.entry(id as i64).or_insert(0) += u64::from(n);
-                    }
-                }
-            }
-            Counter::Sparse(m) => {
-                for (id, n) in m {
-                    *out.entry(id).or_insert(0) += n;
-                }
-            }
-        }
-    }
-}
-
 pub(crate) struct SegmentSearch {
     segment: SegmentOrdinal,
     sort: Sort,
     scored: bool,
     facets: bool,
+    /// Count attribute values (only within a category or with attribute filters: codes differ
+    /// between categories, and counting every attribute of every match is the costliest facet).
+    attr_facets: bool,
     top_k: usize,
     heap: BinaryHeap<Reverse<Entry>>,
+    cols: Arc<SegmentColumns>,
     pid: Column<i64>,
-    price: Column<u64>,
-    avail: Column<u64>,
     offers: Column<u64>,
     created: Column<i64>,
-    cats: Option<Column<i64>>,
-    sellers: Option<Column<i64>>,
     brand: Option<BytesColumn>,
     attrs: Option<BytesColumn>,
-    // Filters resolved for this segment.
-    category: Option<i64>,
-    seller_filter: Vec<i64>,
-    /// `None`: no brand filter; `Some(ranges)`: accepted brand ords.
-    brand_filter: Option<Vec<Range<u64>>>,
+    // Filters resolved for this segment: `None` is no filter, else what passes, by index.
+    /// By category path index.
+    path_ok: Option<Vec<bool>>,
+    /// By seller ordinal.
+    seller_ok: Option<Vec<bool>>,
+    /// By brand ordinal.
+    brand_ok: Option<Vec<bool>>,
     /// Per attribute code: accepted ords (sorted) and the ord range of all values of the code.
     attr_filters: Vec<(Vec<u64>, Range<u64>)>,
     price_min: Option<u64>,
@@ -177,8 +137,8 @@ pub(crate) struct SegmentSearch {
     available_only: bool,
     // Counts.
     total: u64,
-    cat_counts: Counter,
-    seller_counts: Counter,
+    path_counts: Vec<u32>,
+    seller_counts: Vec<u32>,
     brand_counts: Vec<u32>,
     attr_counts: Vec<u32>,
     seen_price: Option<(u64, u64)>,
@@ -213,24 +173,33 @@ impl Collector for SearchCollector {
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentSearch> {
         let ff = reader.fast_fields();
-        let cats = ff.column_opt::<i64>(F_CATS)?;
-        let sellers = ff.column_opt::<i64>(F_SELLERS)?;
+        let cols = self.columns.get(segment as usize).cloned().ok_or_else(|| {
+            tantivy::TantivyError::InternalError(format!("no column copy for segment {segment}"))
+        })?;
         let brand = ff.str(F_BRAND)?.map(BytesColumn::from);
         let attrs = ff.str(F_ATTRS)?.map(BytesColumn::from);
         let f = &self.filters;
-        let brand_filter = if f.brands.is_empty() {
+        let brand_terms = brand.as_ref().map_or(0, |b| b.num_terms());
+        let brand_ok = if f.brands.is_empty() {
             None
         } else {
-            let mut ranges = Vec::new();
+            let mut ok = vec![false; brand_terms];
             if let Some(column) = &brand {
                 for b in &f.brands {
-                    let r = ord_range(column, &format!("{b}{SEP}"))?;
-                    if !r.is_empty() {
-                        ranges.push(r);
+                    for o in ord_range(column, &format!("{b}{SEP}"))? {
+                        if let Some(slot) = ok.get_mut(o as usize) {
+                            *slot = true;
+                        }
                     }
                 }
             }
-            Some(ranges)
+            Some(ok)
+        };
+        let path_ok = f.category.map(|c| cols.paths.iter().map(|p| p.contains(&c)).collect());
+        let seller_ok = if f.sellers.is_empty() {
+            None
+        } else {
+            Some(cols.seller_ids.iter().map(|id| f.sellers.binary_search(id).is_ok()).collect())
         };
         let mut attr_filters = Vec::new();
         for (code, values) in &f.attrs {
@@ -248,29 +217,29 @@ impl Collector for SearchCollector {
             attr_filters.push((accepted, range));
         }
         let facets = self.facets;
+        let attr_facets = facets && (f.category.is_some() || !f.attrs.is_empty());
+        let counts = |n: usize| if facets { vec![0; n] } else { Vec::new() };
         Ok(SegmentSearch {
             segment,
             sort: self.sort,
             scored: self.scored,
             facets,
+            attr_facets,
             top_k: self.offset + self.limit,
             heap: BinaryHeap::with_capacity(self.offset + self.limit + 1),
             pid: ff.i64(F_PID)?,
-            price: ff.u64(F_PRICE)?,
-            avail: ff.u64(F_AVAIL)?,
             offers: ff.u64(F_OFFERS)?,
             created: ff.i64(F_CREATED)?,
-            cat_counts: if facets { Counter::for_column(cats.as_ref()) } else { Counter::Sparse(HashMap::new()) },
-            seller_counts: if facets { Counter::for_column(sellers.as_ref()) } else { Counter::Sparse(HashMap::new()) },
-            brand_counts: if facets { vec![0; brand.as_ref().map_or(0, |b| b.num_terms())] } else { Vec::new() },
-            attr_counts: if facets { vec![0; attrs.as_ref().map_or(0, |b| b.num_terms())] } else { Vec::new() },
-            cats,
-            sellers,
+            path_counts: counts(cols.paths.len()),
+            seller_counts: counts(cols.seller_ids.len()),
+            brand_counts: counts(brand_terms),
+            attr_counts: if attr_facets { vec![0; attrs.as_ref().map_or(0, |b| b.num_terms())] } else { Vec::new() },
+            cols,
             brand,
             attrs,
-            category: f.category,
-            seller_filter: f.sellers.clone(),
-            brand_filter,
+            path_ok,
+            seller_ok,
+            brand_ok,
             attr_filters,
             price_min: f.price_min,
             price_max: f.price_max,
@@ -345,41 +314,43 @@ fn score_key(score: Score) -> u64 {
 }
 
 impl SegmentSearch {
-    fn keys(&self, doc: DocId, score: Score) -> (u64, u64) {
+    fn created_key(&self, doc: DocId) -> u64 {
         let created = self.created.first(doc).unwrap_or(0);
-        let created_key = (created as u64) ^ (1 << 63);
+        (created as u64) ^ (1 << 63)
+    }
+
+    /// The primary sort key, and whether the secondary one is the creation time (else 0).
+    fn primary_key(&self, doc: DocId, score: Score) -> (u64, bool) {
         match self.sort {
-            Sort::Relevance if self.scored => (score_key(score), created_key),
-            Sort::Relevance | Sort::Newest => (created_key, 0),
-            Sort::PriceAsc => (u64::MAX - self.price.first(doc).unwrap_or(u64::MAX), created_key),
-            Sort::PriceDesc => (self.price.first(doc).unwrap_or(0), created_key),
+            Sort::Relevance if self.scored => (score_key(score), true),
+            Sort::Relevance | Sort::Newest => (self.created_key(doc), false),
+            Sort::PriceAsc => (u64::MAX - self.price(doc), true),
+            Sort::PriceDesc => (self.price(doc), true),
         }
+    }
+
+    fn price(&self, doc: DocId) -> u64 {
+        self.cols.price.get(doc as usize).copied().unwrap_or(0)
     }
 
     /// Bit set of the filter groups the document fails.
     fn failures(&self, doc: DocId, price: u64, available: bool) -> u64 {
+        let d = doc as usize;
         let mut mask = 0u64;
-        if let Some(category) = self.category {
-            let ok = self.cats.as_ref().is_some_and(|c| c.values_for_doc(doc).any(|v| v == category));
-            if !ok {
-                mask |= 1 << G_CAT;
-            }
+        if let Some(ok) = &self.path_ok
+            && !self.cols.path.get(d).is_some_and(|p| ok.get(*p as usize).copied().unwrap_or(false))
+        {
+            mask |= 1 << G_CAT;
         }
-        if let Some(ranges) = &self.brand_filter {
-            let ok =
-                self.brand.as_ref().is_some_and(|b| b.term_ords(doc).any(|o| ranges.iter().any(|r| r.contains(&o))));
-            if !ok {
-                mask |= 1 << G_BRAND;
-            }
+        if let Some(ok) = &self.brand_ok
+            && !self.cols.brand.get(d).is_some_and(|b| ok.get(*b as usize).copied().unwrap_or(false))
+        {
+            mask |= 1 << G_BRAND;
         }
-        if !self.seller_filter.is_empty() {
-            let ok = self
-                .sellers
-                .as_ref()
-                .is_some_and(|c| c.values_for_doc(doc).any(|v| self.seller_filter.binary_search(&v).is_ok()));
-            if !ok {
-                mask |= 1 << G_SELLER;
-            }
+        if let Some(ok) = &self.seller_ok
+            && !self.cols.sellers(doc).iter().any(|s| ok.get(*s as usize).copied().unwrap_or(false))
+        {
+            mask |= 1 << G_SELLER;
         }
         if self.price_min.is_some_and(|m| price < m) || self.price_max.is_some_and(|m| price > m) {
             mask |= 1 << G_PRICE;
@@ -400,8 +371,15 @@ impl SegmentSearch {
         if self.top_k == 0 {
             return;
         }
-        let (primary, secondary) = self.keys(doc, score);
-        if self.heap.len() >= self.top_k
+        let (primary, by_created) = self.primary_key(doc, score);
+        let full = self.heap.len() >= self.top_k;
+        // Most candidates of a broad query lose on the primary key alone: the creation time
+        // (another column read) only when it can decide.
+        if full && let Some(Reverse(worst)) = self.heap.peek() && primary < worst.primary {
+            return;
+        }
+        let secondary = if by_created { self.created_key(doc) } else { 0 };
+        if full
             && let Some(Reverse(worst)) = self.heap.peek()
             && (primary, secondary) < (worst.primary, worst.secondary)
         {
@@ -409,7 +387,7 @@ impl SegmentSearch {
         }
         let product_id = self.pid.first(doc).unwrap_or(0);
         let entry = Entry { primary, secondary, product_id, score, segment: self.segment, doc };
-        if self.heap.len() < self.top_k {
+        if !full {
             self.heap.push(Reverse(entry));
         } else if let Some(mut worst) = self.heap.peek_mut()
             && entry > worst.0
@@ -420,28 +398,26 @@ impl SegmentSearch {
 
     fn count_facets(&mut self, doc: DocId, only_group: Option<u32>, price: u64, available: bool) {
         let all = only_group.is_none();
+        let d = doc as usize;
         if (all || only_group == Some(G_CAT))
-            && let Some(c) = &self.cats
+            && let Some(slot) = self.cols.path.get(d).and_then(|p| self.path_counts.get_mut(*p as usize))
         {
-            for v in c.values_for_doc(doc) {
-                self.cat_counts.add(v);
-            }
+            *slot += 1;
         }
-        if (all || only_group == Some(G_SELLER))
-            && let Some(c) = &self.sellers
-        {
-            for v in c.values_for_doc(doc) {
-                self.seller_counts.add(v);
-            }
-        }
-        if (all || only_group == Some(G_BRAND))
-            && let Some(b) = &self.brand
-        {
-            for o in b.term_ords(doc) {
-                if let Some(slot) = self.brand_counts.get_mut(o as usize) {
+        if all || only_group == Some(G_SELLER) {
+            let cols = &self.cols;
+            for s in cols.sellers(doc) {
+                if let Some(slot) = self.seller_counts.get_mut(*s as usize) {
                     *slot += 1;
                 }
             }
+        }
+        if (all || only_group == Some(G_BRAND))
+            && let Some(&b) = self.cols.brand.get(d)
+            && b != NO_BRAND
+            && let Some(slot) = self.brand_counts.get_mut(b as usize)
+        {
+            *slot += 1;
         }
         if all || only_group == Some(G_PRICE) {
             self.seen_price = Some(match self.seen_price {
@@ -451,6 +427,9 @@ impl SegmentSearch {
         }
         if (all || only_group == Some(G_AVAIL)) && available {
             self.available_count += 1;
+        }
+        if !self.attr_facets {
+            return;
         }
         match only_group {
             None => {
@@ -483,8 +462,8 @@ impl SegmentCollector for SegmentSearch {
     type Fruit = Gathered;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let price = self.price.first(doc).unwrap_or(0);
-        let available = self.avail.first(doc).unwrap_or(0) != 0;
+        let price = self.price(doc);
+        let available = self.cols.available.get(doc as usize).copied().unwrap_or(false);
         let mask = self.failures(doc, price, available);
         if mask == 0 {
             self.total += 1;
@@ -497,28 +476,38 @@ impl SegmentCollector for SegmentSearch {
         }
     }
 
-    fn harvest(self) -> Gathered {
+    fn harvest(mut self) -> Gathered {
         let mut out = Gathered { total: self.total, available_count: self.available_count, ..Gathered::default() };
         if let Some((lo, hi)) = self.seen_price {
             out.price_min = Some(lo);
             out.price_max = Some(hi);
         }
-        self.cat_counts.drain_into(&mut out.categories);
-        self.seller_counts.drain_into(&mut out.sellers);
+        for (path, n) in self.cols.paths.iter().zip(&self.path_counts) {
+            if *n > 0 {
+                for id in path {
+                    *out.categories.entry(*id).or_insert(0) += u64::from(*n);
+                }
+            }
+        }
+        for (id, n) in self.cols.seller_ids.iter().zip(&self.seller_counts) {
+            if *n > 0 {
+                *out.sellers.entry(*id).or_insert(0) += u64::from(*n);
+            }
+        }
         if let Some(b) = &self.brand {
             out.brands = ords_to_strings(b, &self.brand_counts);
         }
         if let Some(a) = &self.attrs {
             out.attrs = ords_to_strings(a, &self.attr_counts);
         }
-        let mut entries: Vec<Entry> = self.heap.into_iter().map(|Reverse(e)| e).collect();
+        let mut entries: Vec<Entry> = std::mem::take(&mut self.heap).into_iter().map(|Reverse(e)| e).collect();
         entries.sort_by(|a, b| b.cmp(a));
         out.hits = entries
             .iter()
             .map(|e| Hit {
                 product_id: e.product_id,
-                min_price_tiyn: i64::try_from(self.price.first(e.doc).unwrap_or(0)).unwrap_or(i64::MAX),
-                available: self.avail.first(e.doc).unwrap_or(0) != 0,
+                min_price_tiyn: i64::try_from(self.price(e.doc)).unwrap_or(i64::MAX),
+                available: self.cols.available.get(e.doc as usize).copied().unwrap_or(false),
                 offer_count: u32::try_from(self.offers.first(e.doc).unwrap_or(0)).unwrap_or(u32::MAX),
                 score: e.score,
             })

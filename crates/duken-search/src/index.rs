@@ -10,9 +10,12 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
 
 use crate::analysis::{self, DukenTokenizer, WordForms};
+use crate::columns::ColumnCache;
 use crate::collect::{
     F_ATTRS, F_AVAIL, F_BRAND, F_CATS, F_CREATED, F_OFFERS, F_PID, F_PRICE, F_SELLERS, Filters, MAX_ATTR_GROUPS, SEP,
     SearchCollector,
@@ -22,21 +25,43 @@ use crate::{
 };
 
 /// Bump when the schema or the analysis changes: an index on disk with another version is wiped.
-pub const SCHEMA_VERSION: &str = "duken-search-1";
+pub const SCHEMA_VERSION: &str = "duken-search-2";
 /// Writer heap for [`SearchIndex::apply`] (one indexing thread).
 pub const APPLY_HEAP_BYTES: usize = 32_000_000;
 /// Writer heap for [`SearchIndex::rebuild`], split over two indexing threads.
 pub const REBUILD_HEAP_BYTES: usize = 192_000_000;
 const VERSION_FILE: &str = "duken-search.version";
-/// Exact matches enough to answer without typo-tolerant and prefix forms.
-pub const EXACT_ENOUGH: u64 = 10;
+/// The words a prefix stands for, per field (see `SearchIndex::prefix_terms`).
+pub const MAX_PREFIX_TERMS: usize = 16;
+/// Terms of the dictionary read per segment to choose them.
+const PREFIX_SCAN_TERMS: usize = 512;
+/// A word whose exact forms are in at least this many documents is known: it is searched as
+/// typed, without typo-tolerant forms.
+pub const KNOWN_WORD_DOCS: u64 = 10;
 const TOKENIZER: &str = "duken";
+/// The fast field the index is sorted by (the city's KATO code as a number): a city's documents
+/// are one run of doc ids in every segment, so a query skips other cities' postings by whole
+/// blocks instead of decoding, scoring and discarding them.
+const F_CITY_ORDER: &str = "city_order";
+
+fn settings() -> IndexSettings {
+    IndexSettings {
+        sort_by_field: Some(IndexSortByField { field: F_CITY_ORDER.to_owned(), order: Order::Asc }),
+        ..IndexSettings::default()
+    }
+}
+
+/// KATO codes are digits; anything else sorts after them, together.
+fn city_order(city: &str) -> u64 {
+    city.parse().unwrap_or(u64::MAX)
+}
 
 #[derive(Clone, Copy)]
 struct Fields {
     pid: Field,
     primary: Field,
     city: Field,
+    city_order: Field,
     price: Field,
     avail: Field,
     offers: Field,
@@ -69,6 +94,7 @@ fn schema() -> (Schema, Fields) {
         pid: b.add_i64_field(F_PID, INDEXED | FAST),
         primary: b.add_u64_field("primary", INDEXED),
         city: b.add_text_field("city", STRING),
+        city_order: b.add_u64_field(F_CITY_ORDER, FAST),
         price: b.add_u64_field(F_PRICE, FAST),
         avail: b.add_u64_field(F_AVAIL, FAST),
         offers: b.add_u64_field(F_OFFERS, FAST),
@@ -97,6 +123,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
+    columns: ColumnCache,
 }
 
 impl SearchIndex {
@@ -110,7 +137,7 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let opened = if on_disk.as_deref() == Some(SCHEMA_VERSION) { Index::open_in_dir(dir).ok() } else { None };
         let index = match opened {
-            Some(index) if index.schema() == schema => index,
+            Some(index) if index.schema() == schema && *index.settings() == settings() => index,
             _ => {
                 // Never wipe a directory that is not a search index (a wrong path in the config).
                 let ours = dir.join("meta.json").exists() || version_path.exists();
@@ -122,7 +149,7 @@ impl SearchIndex {
                 }
                 std::fs::remove_dir_all(dir)?;
                 std::fs::create_dir_all(dir)?;
-                let index = Index::create_in_dir(dir, schema)?;
+                let index = Index::builder().schema(schema).settings(settings()).create_in_dir(dir)?;
                 std::fs::write(&version_path, SCHEMA_VERSION)?;
                 index
             }
@@ -133,14 +160,22 @@ impl SearchIndex {
     /// An index in memory, for tests.
     pub fn in_ram() -> Result<Self, SearchError> {
         let (schema, fields) = schema();
-        Self::from_index(Index::create_in_ram(schema), fields)
+        Self::from_index(Index::builder().schema(schema).settings(settings()).create_in_ram()?, fields)
     }
 
     fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
         index.tokenizers().register(TOKENIZER, DukenTokenizer::default());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?;
-        Ok(SearchIndex { index, reader, writer: Mutex::new(Some(writer)), fields })
+        let index = SearchIndex { index, reader, writer: Mutex::new(Some(writer)), fields, columns: ColumnCache::default() };
+        index.warm()?;
+        Ok(index)
+    }
+
+    /// Copies the columns of new segments now, so that no query waits for it.
+    fn warm(&self) -> Result<(), SearchError> {
+        self.columns.for_searcher(&self.reader.searcher())?;
+        Ok(())
     }
 
     /// True when no product is searchable (fresh or wiped index).
@@ -184,7 +219,7 @@ impl SearchIndex {
         }
         result?;
         self.reader.reload()?;
-        Ok(())
+        self.warm()
     }
 
     /// Deletes everything and indexes `products` (streamed) with a large writer heap, committing
@@ -218,6 +253,7 @@ impl SearchIndex {
         })();
         *guard = Some(self.index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?);
         self.reader.reload()?;
+        self.warm()?;
         result
     }
 
@@ -328,6 +364,7 @@ impl SearchIndex {
                 doc.add_u64(f.primary, 1);
             }
             doc.add_text(f.city, city);
+            doc.add_u64(f.city_order, city_order(city));
             doc.add_u64(f.price, agg.min_available.unwrap_or(agg.min_all));
             doc.add_u64(f.avail, u64::from(agg.min_available.is_some()));
             doc.add_u64(f.offers, agg.offers);
@@ -347,8 +384,10 @@ impl SearchIndex {
 
     /// Searches; never fails on any user input.
     ///
-    /// A query whose exact word forms (and last-word prefix) match at least [`EXACT_ENOUGH`]
-    /// products is answered from those; otherwise typo-tolerant forms join in (ranked below).
+    /// Every word matches its exact forms; a word the index does not know (see
+    /// [`KNOWN_WORD_DOCS`]) also matches typo-tolerant forms, and the last word also the words it
+    /// begins (both ranked below exact matches). Words are AND-ed, and OR-ed when that finds
+    /// nothing.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let words = analysis::query_words(&q.text);
         let city = q.city_kato.trim();
@@ -357,31 +396,30 @@ impl SearchIndex {
         let filters = filters(q);
         let searcher = self.reader.searcher();
         let scored = !words.is_empty() && q.sort == Sort::Relevance;
-        let collector = SearchCollector { filters, sort: q.sort, scored, offset, limit, facets: true };
+        let columns = self.columns.for_searcher(&searcher)?;
+        let collector = SearchCollector { filters, sort: q.sort, scored, offset, limit, facets: true, columns };
         let city_query = self.city_query(city);
         let mut relaxed = false;
-        let mut gathered = if words.is_empty() {
+        let gathered = if words.is_empty() {
             searcher.search(&*city_query, &collector)?
         } else {
-            // Exact forms (and the last word as a prefix) first: typo tolerance (fuzzy automata
-            // over the whole term dictionary, the expensive part) only when they find too little.
-            let text = self.text_query(&words, q.lang, Occur::Must, TextScope::All, false);
+            // Typo-tolerant forms (automata over the whole term dictionary, then a union of every
+            // term they accept: the expensive part) only for words the index does not know: a
+            // word found in many products is taken as typed. The last word may be cut short
+            // (typing): its prefix forms always count.
+            let expand: Vec<bool> = words.iter().map(|w| !self.is_known(&searcher, w)).collect();
+            let text = self.text_query(&searcher, &words, q.lang, Occur::Must, TextScope::All, &expand);
             let query = BooleanQuery::new(vec![(Occur::Must, city_query.box_clone()), (Occur::Must, text)]);
-            let exact = searcher.search(&query, &collector)?;
-            if exact.total >= EXACT_ENOUGH {
-                exact
-            } else {
-                let text = self.text_query(&words, q.lang, Occur::Must, TextScope::All, true);
-                let query = BooleanQuery::new(vec![(Occur::Must, city_query.box_clone()), (Occur::Must, text)]);
+            let found = searcher.search(&query, &collector)?;
+            if found.total == 0 && words.len() > 1 {
+                let text = self.text_query(&searcher, &words, q.lang, Occur::Should, TextScope::All, &expand);
+                let query = BooleanQuery::new(vec![(Occur::Must, city_query), (Occur::Must, text)]);
+                relaxed = true;
                 searcher.search(&query, &collector)?
+            } else {
+                found
             }
         };
-        if gathered.total == 0 && words.len() > 1 {
-            let text = self.text_query(&words, q.lang, Occur::Should, TextScope::All, true);
-            let query = BooleanQuery::new(vec![(Occur::Must, city_query), (Occur::Must, text)]);
-            gathered = searcher.search(&query, &collector)?;
-            relaxed = true;
-        }
         let mut attributes: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
         for (key, n) in gathered.attrs {
             if let Some((code, value)) = key.split_once(SEP) {
@@ -407,6 +445,54 @@ impl SearchIndex {
         Ok(SearchResults { total: gathered.total, hits: gathered.hits, facets, relaxed })
     }
 
+    /// The indexed words of `field` that begin with `prefix` (other than `exact`, queried anyway):
+    /// at most [`MAX_PREFIX_TERMS`], the most frequent first, among the first
+    /// [`PREFIX_SCAN_TERMS`] in order. Like a search engine's `max_expansions`: a short prefix
+    /// would otherwise pull in thousands of rare words and their postings.
+    fn prefix_terms(&self, searcher: &tantivy::Searcher, field: Field, prefix: &str, exact: &[String]) -> Vec<Term> {
+        let mut upper = prefix.as_bytes().to_vec();
+        upper.push(0xFF); // never in UTF-8: bounds every extension of the prefix
+        let mut found: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(field) else { continue };
+            let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream() else {
+                continue;
+            };
+            let mut scanned = 0;
+            while scanned < PREFIX_SCAN_TERMS && stream.advance() {
+                scanned += 1;
+                if exact.iter().any(|e| e.as_bytes() == stream.key()) {
+                    continue;
+                }
+                *found.entry(stream.key().to_vec()).or_insert(0) += u64::from(stream.value().doc_freq);
+            }
+        }
+        let mut ranked: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked
+            .into_iter()
+            .take(MAX_PREFIX_TERMS)
+            .filter_map(|(bytes, _)| String::from_utf8(bytes).ok())
+            .map(|text| Term::from_field_text(field, &text))
+            .collect()
+    }
+
+    /// True when the word's exact forms occur in at least [`KNOWN_WORD_DOCS`] documents of the
+    /// searchable fields (term dictionary lookups only).
+    fn is_known(&self, searcher: &tantivy::Searcher, word: &WordForms) -> bool {
+        let f = &self.fields;
+        let mut docs = 0u64;
+        for field in [f.t_kk, f.t_ru, f.t_en, f.bm, f.body] {
+            for token in &word.tokens {
+                docs += searcher.doc_freq(&Term::from_field_text(field, token)).unwrap_or(0);
+                if docs >= KNOWN_WORD_DOCS {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     fn city_query(&self, city: &str) -> Box<dyn Query> {
         let term = Term::from_field_text(self.fields.city, city);
         Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0))
@@ -415,11 +501,12 @@ impl SearchIndex {
     /// The text part of a query: one clause per word, combined with `occur`.
     fn text_query(
         &self,
+        searcher: &tantivy::Searcher,
         words: &[WordForms],
         lang: Lang,
         occur: Occur,
         scope: TextScope,
-        expand: bool,
+        expand: &[bool],
     ) -> Box<dyn Query> {
         let f = &self.fields;
         let (lang_title, other_titles) = match lang {
@@ -446,6 +533,7 @@ impl SearchIndex {
             // Fuzzy and prefix only on the short fields, and only for the first words: they are
             // the expensive part of a query.
             let fuzzy_fields = &exact_fields[..exact_fields.len().min(4)];
+            let expand = expand.get(i).copied().unwrap_or(false);
             if expand && i < 8 {
                 for text in std::iter::once(&w.key).chain(w.light.as_ref()) {
                     let letters = text.chars().count();
@@ -462,17 +550,19 @@ impl SearchIndex {
                     }
                 }
             }
-            if last && w.key.chars().count() >= 2 && !w.key.chars().all(|c| c.is_numeric()) {
-                for (field, boost) in fuzzy_fields {
-                    let q = FuzzyTermQuery::new_prefix(Term::from_field_text(*field, &w.key), 0, false);
-                    word.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.6 * boost))));
-                }
-            }
-            if last && w.key.chars().all(|c| c.is_numeric()) && !w.key.is_empty() {
+            let digits = w.key.chars().all(|c| c.is_numeric());
+            let (prefix_fields, prefix_boost) = if digits {
                 // "iphone 1" while typing "iphone 15": digits complete too, in titles only.
-                for (field, boost) in &exact_fields[..3] {
-                    let q = FuzzyTermQuery::new_prefix(Term::from_field_text(*field, &w.key), 0, false);
-                    word.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.5 * boost))));
+                (&exact_fields[..3], 0.5)
+            } else {
+                (fuzzy_fields, 0.6)
+            };
+            if last && !w.key.is_empty() && (digits || w.key.chars().count() >= 2) {
+                for (field, boost) in prefix_fields {
+                    for term in self.prefix_terms(searcher, *field, &w.key, &w.tokens) {
+                        let q = TermQuery::new(term, IndexRecordOption::Basic);
+                        word.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), prefix_boost * boost))));
+                    }
                 }
             }
             clauses.push((occur, Box::new(BooleanQuery::new(word))));
@@ -503,7 +593,8 @@ impl SearchIndex {
         let words = analysis::query_words(prefix);
         let mut products = Vec::new();
         if !words.is_empty() {
-            let text = self.text_query(&words, lang, Occur::Must, TextScope::Titles, true);
+            // Typing: every word may be cut short or mistyped.
+            let text = self.text_query(&searcher, &words, lang, Occur::Must, TextScope::Titles, &vec![true; words.len()]);
             let query = BooleanQuery::new(vec![(Occur::Must, self.city_query(city)), (Occur::Must, text)]);
             let collector = SearchCollector {
                 filters: Filters::default(),
@@ -512,6 +603,7 @@ impl SearchIndex {
                 offset: 0,
                 limit: limit * 2,
                 facets: false,
+                columns: self.columns.for_searcher(&searcher)?,
             };
             let gathered = searcher.search(&query, &collector)?;
             let (first, rest) = match lang {

@@ -15,18 +15,25 @@
 //!   document per product in a city, counts over the city's documents are product counts, and
 //!   price filter/sort/facet need no per-query price computation. A product in 3 cities is
 //!   indexed 3 times; that triples the postings but keeps every query a plain filtered scan.
+//!   The index is sorted by city (`city_order`, the KATO code as a number): a city's
+//!   documents are one run of doc ids in every segment, so a query skips the other cities'
+//!   postings block by block instead of decoding and discarding them.
 //! * **Queries.** The user's text is never parsed as tantivy syntax: it is cut into at most
 //!   16 words ([`analysis`]), each word becomes a disjunction over its forms (folded key, Russian
 //!   stem, Kazakh stem, plain Latin form) in the title fields (the query language's title
-//!   boosted), brand+model and the body (descriptions, category names, attribute values); plus a
-//!   fuzzy match (edit distance 1 from 5 letters, 2 from 9, transpositions count 1) and, for the
-//!   last word, a prefix match, both scored below exact matches. Words are AND-ed; when that
-//!   finds nothing the words are OR-ed and [`SearchResults::relaxed`] is set.
+//!   boosted), brand+model and the body (descriptions, category names, attribute values); for
+//!   the last word a prefix match; and for a word the index does not know (its exact forms in
+//!   fewer than [`KNOWN_WORD_DOCS`] documents) a fuzzy match (edit distance 1 from 5
+//!   letters, 2 from 9, transpositions count 1); both scored below exact matches. Words are
+//!   AND-ed; when that finds nothing the words are OR-ed and [`SearchResults::relaxed`] is set.
 //! * **Filters and facets in one pass.** The text + city query yields the candidate documents;
 //!   one collector ([`collect`]) reads the fast columns of each candidate, decides which filter
 //!   groups it fails, counts it in the hits and every facet when it fails none, and only in the
 //!   facet of the one group it fails otherwise (a facet group ignores its own filter). Top hits
-//!   are kept in a bounded heap keyed by score, price or creation time.
+//!   are kept in a bounded heap keyed by score, price or creation time. The columns every
+//!   candidate reads (price, availability, category path, sellers, brand) are copied once per
+//!   segment into plain arrays (the `columns` module); attribute values are counted only for a query
+//!   with a category or an attribute filter.
 //! * **Suggestions** come from raw terms `city\u{1}folded name\u{1}…` for brands and categories
 //!   (a prefix scan of the term dictionary, one term per word start) and from a title-only
 //!   search with the last word as a prefix for products.
@@ -48,11 +55,12 @@
 
 pub mod analysis;
 mod collect;
+mod columns;
 mod index;
 
 use duken_core::Lang;
 
-pub use index::{APPLY_HEAP_BYTES, REBUILD_HEAP_BYTES, SCHEMA_VERSION, SearchIndex};
+pub use index::{APPLY_HEAP_BYTES, KNOWN_WORD_DOCS, REBUILD_HEAP_BYTES, SCHEMA_VERSION, SearchIndex};
 
 /// A change to apply to the index.
 #[derive(Clone, Debug, PartialEq)]
@@ -172,7 +180,8 @@ pub struct Facets {
     pub brands: Vec<(String, u64)>,
     /// Top 30 sellers by count.
     pub sellers: Vec<(i64, u64)>,
-    /// Per attribute code (sorted), its top 20 values by count.
+    /// Per attribute code (sorted), its top 20 values by count; only for a query with a category
+    /// or an attribute filter (attribute codes belong to categories).
     pub attributes: Vec<(String, Vec<(String, u64)>)>,
     /// Lowest and highest price among the matches in the city.
     pub price_min_tiyn: Option<i64>,

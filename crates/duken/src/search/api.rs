@@ -47,6 +47,8 @@ pub struct FacetsView {
     pub categories: Vec<FacetCount>,
     pub brands: Vec<FacetCount>,
     pub sellers: Vec<FacetCount>,
+    /// Only when the query names a category or filters on an attribute (attribute codes belong
+    /// to categories); empty otherwise.
     pub attributes: Vec<AttributeFacet>,
     pub price_min: Option<MoneyView>,
     pub price_max: Option<MoneyView>,
