@@ -123,13 +123,17 @@ pub async fn run(config: &Config, action: BenchCommand) -> anyhow::Result<()> {
             }
             let mut times = Vec::with_capacity(n);
             let mut hits = 0u64;
-            for q in &list {
+            let mut slowest: Vec<(Duration, u64, usize)> = Vec::with_capacity(n);
+            for (i, q) in list.iter().enumerate() {
                 let started = Instant::now();
                 let r = index.search(q)?;
-                times.push(started.elapsed());
+                let took = started.elapsed();
+                times.push(took);
+                slowest.push((took, r.total, i));
                 hits += r.total;
             }
             times.sort();
+            slowest.sort_by(|a, b| b.0.cmp(&a.0));
             let ms = |d: Duration| d.as_secs_f64() * 1e3;
             println!(
                 "search: {n} queries over {} documents ({:.1} MB): p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.0} matches per query on average",
@@ -141,6 +145,20 @@ pub async fn run(config: &Config, action: BenchCommand) -> anyhow::Result<()> {
                 ms(*times.last().unwrap_or(&Duration::ZERO)),
                 hits as f64 / n.max(1) as f64
             );
+            for (took, total, i) in slowest.iter().take(5) {
+                let q = &list[*i];
+                println!(
+                    "  slow: {:.2} ms, {total} matches: {:?} in {} (sort {:?}, price {:?}..{:?}, available only {}, offset {})",
+                    took.as_secs_f64() * 1e3,
+                    q.text,
+                    q.city_kato,
+                    q.sort,
+                    q.price_min_tiyn,
+                    q.price_max_tiyn,
+                    q.available_only,
+                    q.offset
+                );
+            }
             Ok(())
         }
         BenchCommand::WritePricelist { file, seller, offers } => {
