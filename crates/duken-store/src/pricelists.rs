@@ -606,7 +606,8 @@ impl PricelistTx<'_> {
         let known: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
         let mut by_sku = known.clone();
 
-        // 2. New SKUs: a card waiting for moderation (§6), its first content version, the offer.
+        // 2. New SKUs: a card waiting for moderation (§6) and the offer. The card's first content
+        // version is the card itself until its content changes (`Tx::keep_first_version`).
         let new: Vec<&OfferUpdate> = batch.iter().filter(|o| !by_sku.contains_key(o.sku.as_str())).collect();
         let mut created: Vec<ExistingOffer> = Vec::with_capacity(new.len());
         if !new.is_empty() {
@@ -618,8 +619,8 @@ impl PricelistTx<'_> {
                 // PostgreSQL: one array per column, a few parameters however many rows.
                 Tx::Postgres(t) => sqlx::query_as(
                     "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
-                             status, content_seller_id, created_at, updated_at)
-                         SELECT c, $1, b, m, m, m, m, '{}', 'pending', $2, $3, $3
+                             status, content_seller_id, created_upload_id, created_at, updated_at)
+                         SELECT c, $1, b, m, m, m, m, '{}', 'pending', $2, $7, $3, $3
                          FROM UNNEST($4::text[], $5::text[], $6::text[]) AS u(c, b, m)
                          RETURNING id, code",
                 )
@@ -629,12 +630,13 @@ impl PricelistTx<'_> {
                 .bind(&codes)
                 .bind(&brands)
                 .bind(&models)
+                .bind(upload_id)
                 .fetch_all(&mut **t)
                 .await?,
                 Tx::Sqlite(t) => {
                     let mut q = QueryBuilder::new(
                         "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
-                             status, content_seller_id, created_at, updated_at) ",
+                             status, content_seller_id, created_upload_id, created_at, updated_at) ",
                     );
                     q.push_values(new.iter().zip(&codes), |mut b, (o, code)| {
                         b.push_bind(code)
@@ -647,6 +649,7 @@ impl PricelistTx<'_> {
                             .push_bind("{}")
                             .push_bind("pending")
                             .push_bind(seller_id)
+                            .push_bind(upload_id)
                             .push_bind(now)
                             .push_bind(now);
                     });
@@ -659,29 +662,11 @@ impl PricelistTx<'_> {
                 .iter()
                 .map(|c| by_code.get(c.as_str()).copied().ok_or_else(|| StoreError::Corrupt(format!("no id for {c}"))))
                 .collect::<Result<_, _>>()?;
-            let contents: Vec<String> = new
-                .iter()
-                .map(|o| {
-                    serde_json::json!({"brand": o.brand, "model": o.model, "title": {"kk": o.model, "ru": o.model, "en": o.model}})
-                        .to_string()
-                })
-                .collect();
             let skus_new: Vec<&str> = new.iter().map(|o| o.sku.as_str()).collect();
             let available: Vec<bool> = new.iter().map(|o| o.available).collect();
             let pre_order: Vec<i32> = new.iter().map(|o| o.pre_order_days).collect();
             let offer_rows: Vec<(i64, String)> = match &mut self.tx {
                 Tx::Postgres(t) => {
-                    sqlx::query(
-                        "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at)
-                         SELECT p, 1, 'pricelist', $1, $2, c, $3 FROM UNNEST($4::bigint[], $5::text[]) AS u(p, c)",
-                    )
-                    .bind(self.meta.uploaded_by)
-                    .bind(seller_id)
-                    .bind(now)
-                    .bind(&product_ids)
-                    .bind(&contents)
-                    .execute(&mut **t)
-                    .await?;
                     sqlx::query_as(
                         "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at)
                          SELECT $1, p, s, a, d, $2, $3, $3
@@ -699,19 +684,6 @@ impl PricelistTx<'_> {
                     .await?
                 }
                 Tx::Sqlite(t) => {
-                    let mut q = QueryBuilder::new(
-                        "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at) ",
-                    );
-                    q.push_values(product_ids.iter().zip(&contents), |mut b, (pid, content)| {
-                        b.push_bind(*pid)
-                            .push_bind(1)
-                            .push_bind("pricelist")
-                            .push_bind(self.meta.uploaded_by)
-                            .push_bind(seller_id)
-                            .push_bind(content)
-                            .push_bind(now);
-                    });
-                    q.build().execute(&mut **t).await?;
                     let mut q = QueryBuilder::new(
                         "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at) ",
                     );

@@ -400,6 +400,11 @@ crate::backend_tests! {
         owner.upload(&format!("/cabinet/{seller_id}/pricelist"), &[("csrf", &csrf)], "p.xml", file.as_bytes()).await;
         let (cards, _) = app.store.pending_cards(duken_core::PageRequest::first()).await.unwrap();
         let card = cards[0].product_id;
+        // The first version is the card as the price list made it, with no row of its own yet.
+        let first = app.store.content_versions(card).await.unwrap();
+        assert_eq!(first.iter().map(|v| (v.version, v.source.as_str(), v.seller_id)).collect::<Vec<_>>(), [(1, "pricelist", Some(seller_id))]);
+        let rows: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM product_versions WHERE product_id = $1").bind(card).fetch_one(p).await.unwrap());
+        assert_eq!(rows, 0);
         let smartphones: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT id FROM categories WHERE code = 'smartphones'").fetch_one(p).await.unwrap());
         operator.get("/console/cards").await;
         let ocsrf = operator.csrf();
@@ -444,6 +449,9 @@ crate::backend_tests! {
         }
         let versions = app.store.content_versions(card).await.unwrap();
         assert_eq!(versions.iter().map(|v| v.source.as_str()).collect::<Vec<_>>(), ["seller", "pricelist"]);
+        let content: String = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT content FROM product_versions WHERE product_id = $1 AND version = 1").bind(card).fetch_one(p).await.unwrap());
+        assert_eq!(content, r#"{"brand":"Testbrand","model":"Phone One","title":{"en":"Phone One","kk":"Phone One","ru":"Phone One"}}"#);
+        assert_eq!(versions[1].created_at, first[0].created_at);
 
         // Photos: checked by their bytes.
         let photos = format!("{path}/photos");
