@@ -154,6 +154,40 @@ impl Store {
         Ok(PricelistTx { tx, meta, upload_id, seller_code, unsorted_category: unsorted, applied: Applied::default() })
     }
 
+    /// Every price an offer has had, oldest first: the superseded values (history rows) and
+    /// then, per city, the current one when its time is known. `price_tiyn` None: the city's
+    /// price was removed. Prices loaded by the demo data or a seed have no time and no entry.
+    pub async fn price_history(&self, offer_id: i64) -> Result<Vec<PriceChange>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT city_kato, price_tiyn, upload_id, changed_at FROM (
+                 SELECT city_kato, price_tiyn, upload_id, changed_at, 0 AS cur, id
+                 FROM offer_price_history WHERE offer_id = $1
+                 UNION ALL
+                 SELECT city_kato, price_tiyn, upload_id, since, 1, 0
+                 FROM offer_prices WHERE offer_id = $1 AND since IS NOT NULL) x
+             ORDER BY changed_at, cur, id, city_kato"
+        )
+        .bind(offer_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Every stock count an offer has had, oldest first, like [`Store::price_history`].
+    pub async fn stock_history(&self, offer_id: i64) -> Result<Vec<StockChange>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT store_id, quantity, upload_id, changed_at FROM (
+                 SELECT store_id, quantity, upload_id, changed_at, 0 AS cur, id
+                 FROM offer_stock_history WHERE offer_id = $1
+                 UNION ALL
+                 SELECT store_id, quantity, upload_id, since, 1, 0
+                 FROM offer_stocks WHERE offer_id = $1 AND since IS NOT NULL) x
+             ORDER BY changed_at, cur, id, store_id"
+        )
+        .bind(offer_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
     pub async fn pricelist_uploads(&self, seller_id: i64, limit: i64) -> Result<Vec<Upload>, StoreError> {
         let sql =
             format!("SELECT {UPLOAD_COLUMNS} FROM pricelist_uploads WHERE seller_id = $1 ORDER BY id DESC LIMIT $2");
@@ -173,6 +207,26 @@ impl Store {
             .fetch_one(p)
             .await)?)
     }
+}
+
+/// One entry of an offer's price history in a city.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct PriceChange {
+    pub city_kato: String,
+    /// None: the price in this city was removed.
+    pub price_tiyn: Option<i64>,
+    pub upload_id: Option<i64>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// One entry of an offer's stock history in a store.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct StockChange {
+    pub store_id: i64,
+    /// None: the store no longer lists the offer.
+    pub quantity: Option<i32>,
+    pub upload_id: Option<i64>,
+    pub changed_at: DateTime<Utc>,
 }
 
 impl Tx {
@@ -229,91 +283,265 @@ struct ExistingOffer {
     pre_order_days: i32,
 }
 
-#[derive(FromRow)]
+/// A price as stored: the current row of an offer in a city, or (with `price_tiyn` NULL for a
+/// removal) a history row, `since` then being its `changed_at`.
+#[derive(Clone, FromRow)]
 struct PriceRow {
     offer_id: i64,
     city_kato: String,
-    price_tiyn: i64,
+    price_tiyn: Option<i64>,
+    upload_id: Option<i64>,
+    since: Option<DateTime<Utc>>,
 }
 
-#[derive(FromRow)]
+/// A stock as stored, like [`PriceRow`].
+#[derive(Clone, FromRow)]
 struct StockRow {
     offer_id: i64,
     store_id: i64,
-    quantity: i32,
+    quantity: Option<i32>,
+    upload_id: Option<i64>,
+    since: Option<DateTime<Utc>>,
 }
 
 /// Rows per multi-row statement: well under SQLite's and PostgreSQL's bind limits.
 pub const BATCH: usize = 500;
 
-/// PostgreSQL's writes of a batch's price and stock changes: one statement each, the rows as
-/// arrays (`UNNEST`), so a statement has a few parameters however many rows it carries.
-async fn write_changes_pg(
-    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    prices: &[(i64, String, i64)],
-    price_history: &[(i64, String, Option<i64>)],
-    stocks: &[(i64, i64, i32)],
-    stock_history: &[(i64, i64, Option<i32>)],
-    upload_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if !prices.is_empty() {
-        let (ids, cities, amounts): (Vec<i64>, Vec<&str>, Vec<i64>) =
-            unzip3(prices.iter().map(|(i, c, p)| (*i, c.as_str(), *p)));
-        sqlx::query(
-            "INSERT INTO offer_prices (offer_id, city_kato, price_tiyn)
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[])
-             ON CONFLICT (offer_id, city_kato) DO UPDATE SET price_tiyn = excluded.price_tiyn",
-        )
-        .bind(&ids)
-        .bind(&cities)
-        .bind(&amounts)
-        .execute(&mut **t)
-        .await?;
+/// A batch's writes of prices and stocks.
+#[derive(Default)]
+struct Changes {
+    /// New offers' prices and stocks: nothing stored to conflict with.
+    price_inserts: Vec<(i64, String, i64)>,
+    stock_inserts: Vec<(i64, i64, i32)>,
+    /// Known offers' new or changed prices and stocks.
+    price_upserts: Vec<(i64, String, i64)>,
+    stock_upserts: Vec<(i64, i64, i32)>,
+    price_removals: Vec<(i64, String)>,
+    stock_removals: Vec<(i64, i64)>,
+    /// Superseded values and removals (`since` is the history row's `changed_at`).
+    price_history: Vec<PriceRow>,
+    stock_history: Vec<StockRow>,
+}
+
+/// Rows per SQLite multi-row statement (five parameters each, under its 32 766 limit).
+const SQLITE_ROWS: usize = 4000;
+
+impl Changes {
+    async fn write(&self, tx: &mut Tx, upload_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        match tx {
+            Tx::Postgres(t) => self.write_pg(t, upload_id, now).await,
+            Tx::Sqlite(t) => self.write_sqlite(t, upload_id, now).await,
+        }
     }
-    if !price_history.is_empty() {
-        let (ids, cities, amounts): (Vec<i64>, Vec<&str>, Vec<Option<i64>>) =
-            unzip3(price_history.iter().map(|(i, c, p)| (*i, c.as_str(), *p)));
-        sqlx::query(
-            "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at)
-             SELECT o, c, p, $4, $5 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[]) AS u(o, c, p)",
-        )
-        .bind(&ids)
-        .bind(&cities)
-        .bind(&amounts)
-        .bind(upload_id)
-        .bind(now)
-        .execute(&mut **t)
-        .await?;
+
+    /// PostgreSQL: one statement per kind of row, the rows as arrays (`UNNEST`), so a
+    /// statement has a few parameters however many rows it carries.
+    async fn write_pg(
+        &self,
+        t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        upload_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for (rows, conflict) in [
+            (&self.price_inserts, ""),
+            (
+                &self.price_upserts,
+                " ON CONFLICT (offer_id, city_kato) DO UPDATE
+                  SET price_tiyn = excluded.price_tiyn, upload_id = excluded.upload_id, since = excluded.since",
+            ),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let (ids, cities, amounts): (Vec<i64>, Vec<&str>, Vec<i64>) =
+                unzip3(rows.iter().map(|(i, c, p)| (*i, c.as_str(), *p)));
+            let sql = format!(
+                "INSERT INTO offer_prices (offer_id, city_kato, price_tiyn, upload_id, since)
+                 SELECT o, c, p, $4, $5 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[]) AS u(o, c, p){conflict}"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&ids)
+                .bind(&cities)
+                .bind(&amounts)
+                .bind(upload_id)
+                .bind(now)
+                .execute(&mut **t)
+                .await?;
+        }
+        if !self.price_removals.is_empty() {
+            let (ids, cities): (Vec<i64>, Vec<&str>) =
+                self.price_removals.iter().map(|(i, c)| (*i, c.as_str())).unzip();
+            sqlx::query(
+                "DELETE FROM offer_prices p USING UNNEST($1::bigint[], $2::text[]) AS u(o, c)
+                 WHERE p.offer_id = u.o AND p.city_kato = u.c",
+            )
+            .bind(&ids)
+            .bind(&cities)
+            .execute(&mut **t)
+            .await?;
+        }
+        if !self.price_history.is_empty() {
+            let h = &self.price_history;
+            let ids: Vec<i64> = h.iter().map(|r| r.offer_id).collect();
+            let cities: Vec<&str> = h.iter().map(|r| r.city_kato.as_str()).collect();
+            let amounts: Vec<Option<i64>> = h.iter().map(|r| r.price_tiyn).collect();
+            let uploads: Vec<Option<i64>> = h.iter().map(|r| r.upload_id).collect();
+            let times: Vec<DateTime<Utc>> = h.iter().map(|r| r.since.unwrap_or(now)).collect();
+            sqlx::query(
+                "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at)
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[])",
+            )
+            .bind(&ids)
+            .bind(&cities)
+            .bind(&amounts)
+            .bind(&uploads)
+            .bind(&times)
+            .execute(&mut **t)
+            .await?;
+        }
+        for (rows, conflict) in [
+            (&self.stock_inserts, ""),
+            (
+                &self.stock_upserts,
+                " ON CONFLICT (offer_id, store_id) DO UPDATE
+                  SET quantity = excluded.quantity, upload_id = excluded.upload_id, since = excluded.since",
+            ),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let (ids, stores, quantities): (Vec<i64>, Vec<i64>, Vec<i32>) = unzip3(rows.iter().copied());
+            let sql = format!(
+                "INSERT INTO offer_stocks (offer_id, store_id, quantity, upload_id, since)
+                 SELECT o, s, q, $4, $5 FROM UNNEST($1::bigint[], $2::bigint[], $3::int[]) AS u(o, s, q){conflict}"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&ids)
+                .bind(&stores)
+                .bind(&quantities)
+                .bind(upload_id)
+                .bind(now)
+                .execute(&mut **t)
+                .await?;
+        }
+        if !self.stock_removals.is_empty() {
+            let (ids, stores): (Vec<i64>, Vec<i64>) = self.stock_removals.iter().copied().unzip();
+            sqlx::query(
+                "DELETE FROM offer_stocks s USING UNNEST($1::bigint[], $2::bigint[]) AS u(o, st)
+                 WHERE s.offer_id = u.o AND s.store_id = u.st",
+            )
+            .bind(&ids)
+            .bind(&stores)
+            .execute(&mut **t)
+            .await?;
+        }
+        if !self.stock_history.is_empty() {
+            let h = &self.stock_history;
+            let ids: Vec<i64> = h.iter().map(|r| r.offer_id).collect();
+            let stores: Vec<i64> = h.iter().map(|r| r.store_id).collect();
+            let quantities: Vec<Option<i32>> = h.iter().map(|r| r.quantity).collect();
+            let uploads: Vec<Option<i64>> = h.iter().map(|r| r.upload_id).collect();
+            let times: Vec<DateTime<Utc>> = h.iter().map(|r| r.since.unwrap_or(now)).collect();
+            sqlx::query(
+                "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::int[], $4::bigint[], $5::timestamptz[])",
+            )
+            .bind(&ids)
+            .bind(&stores)
+            .bind(&quantities)
+            .bind(&uploads)
+            .bind(&times)
+            .execute(&mut **t)
+            .await?;
+        }
+        Ok(())
     }
-    if !stocks.is_empty() {
-        let (ids, stores, quantities): (Vec<i64>, Vec<i64>, Vec<i32>) = unzip3(stocks.iter().copied());
-        sqlx::query(
-            "INSERT INTO offer_stocks (offer_id, store_id, quantity)
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::int[])
-             ON CONFLICT (offer_id, store_id) DO UPDATE SET quantity = excluded.quantity",
-        )
-        .bind(&ids)
-        .bind(&stores)
-        .bind(&quantities)
-        .execute(&mut **t)
-        .await?;
+
+    /// SQLite: multi-row statements of up to [`SQLITE_ROWS`] rows.
+    async fn write_sqlite(
+        &self,
+        t: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        upload_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for (rows, conflict) in [
+            (&self.price_inserts, ""),
+            (
+                &self.price_upserts,
+                " ON CONFLICT (offer_id, city_kato) DO UPDATE
+                  SET price_tiyn = excluded.price_tiyn, upload_id = excluded.upload_id, since = excluded.since",
+            ),
+        ] {
+            for chunk in rows.chunks(SQLITE_ROWS) {
+                let mut q =
+                    QueryBuilder::new("INSERT INTO offer_prices (offer_id, city_kato, price_tiyn, upload_id, since) ");
+                q.push_values(chunk, |mut b, (id, city, price)| {
+                    b.push_bind(*id).push_bind(city).push_bind(*price).push_bind(upload_id).push_bind(now);
+                });
+                q.push(conflict);
+                q.build().execute(&mut **t).await?;
+            }
+        }
+        for (id, city) in &self.price_removals {
+            sqlx::query("DELETE FROM offer_prices WHERE offer_id = $1 AND city_kato = $2")
+                .bind(*id)
+                .bind(city)
+                .execute(&mut **t)
+                .await?;
+        }
+        for chunk in self.price_history.chunks(SQLITE_ROWS) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.offer_id)
+                    .push_bind(&r.city_kato)
+                    .push_bind(r.price_tiyn)
+                    .push_bind(r.upload_id)
+                    .push_bind(r.since.unwrap_or(now));
+            });
+            q.build().execute(&mut **t).await?;
+        }
+        for (rows, conflict) in [
+            (&self.stock_inserts, ""),
+            (
+                &self.stock_upserts,
+                " ON CONFLICT (offer_id, store_id) DO UPDATE
+                  SET quantity = excluded.quantity, upload_id = excluded.upload_id, since = excluded.since",
+            ),
+        ] {
+            for chunk in rows.chunks(SQLITE_ROWS) {
+                let mut q =
+                    QueryBuilder::new("INSERT INTO offer_stocks (offer_id, store_id, quantity, upload_id, since) ");
+                q.push_values(chunk, |mut b, (id, store, qty)| {
+                    b.push_bind(*id).push_bind(*store).push_bind(*qty).push_bind(upload_id).push_bind(now);
+                });
+                q.push(conflict);
+                q.build().execute(&mut **t).await?;
+            }
+        }
+        for (id, store) in &self.stock_removals {
+            sqlx::query("DELETE FROM offer_stocks WHERE offer_id = $1 AND store_id = $2")
+                .bind(*id)
+                .bind(*store)
+                .execute(&mut **t)
+                .await?;
+        }
+        for chunk in self.stock_history.chunks(SQLITE_ROWS) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.offer_id)
+                    .push_bind(r.store_id)
+                    .push_bind(r.quantity)
+                    .push_bind(r.upload_id)
+                    .push_bind(r.since.unwrap_or(now));
+            });
+            q.build().execute(&mut **t).await?;
+        }
+        Ok(())
     }
-    if !stock_history.is_empty() {
-        let (ids, stores, quantities): (Vec<i64>, Vec<i64>, Vec<Option<i32>>) = unzip3(stock_history.iter().copied());
-        sqlx::query(
-            "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at)
-             SELECT o, s, q, $4, $5 FROM UNNEST($1::bigint[], $2::bigint[], $3::int[]) AS u(o, s, q)",
-        )
-        .bind(&ids)
-        .bind(&stores)
-        .bind(&quantities)
-        .bind(upload_id)
-        .bind(now)
-        .execute(&mut **t)
-        .await?;
-    }
-    Ok(())
 }
 
 fn unzip3<A, B, C>(rows: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
@@ -378,7 +606,8 @@ impl PricelistTx<'_> {
         let known: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
         let mut by_sku = known.clone();
 
-        // 2. New SKUs: a card waiting for moderation (§6), its first content version, the offer.
+        // 2. New SKUs: a card waiting for moderation (§6) and the offer. The card's first content
+        // version is the card itself until its content changes (`Tx::keep_first_version`).
         let new: Vec<&OfferUpdate> = batch.iter().filter(|o| !by_sku.contains_key(o.sku.as_str())).collect();
         let mut created: Vec<ExistingOffer> = Vec::with_capacity(new.len());
         if !new.is_empty() {
@@ -390,8 +619,8 @@ impl PricelistTx<'_> {
                 // PostgreSQL: one array per column, a few parameters however many rows.
                 Tx::Postgres(t) => sqlx::query_as(
                     "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
-                             status, content_seller_id, created_at, updated_at)
-                         SELECT c, $1, b, m, m, m, m, '{}', 'pending', $2, $3, $3
+                             status, content_seller_id, created_upload_id, created_at, updated_at)
+                         SELECT c, $1, b, m, m, m, m, '{}', 'pending', $2, $7, $3, $3
                          FROM UNNEST($4::text[], $5::text[], $6::text[]) AS u(c, b, m)
                          RETURNING id, code",
                 )
@@ -401,12 +630,13 @@ impl PricelistTx<'_> {
                 .bind(&codes)
                 .bind(&brands)
                 .bind(&models)
+                .bind(upload_id)
                 .fetch_all(&mut **t)
                 .await?,
                 Tx::Sqlite(t) => {
                     let mut q = QueryBuilder::new(
                         "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
-                             status, content_seller_id, created_at, updated_at) ",
+                             status, content_seller_id, created_upload_id, created_at, updated_at) ",
                     );
                     q.push_values(new.iter().zip(&codes), |mut b, (o, code)| {
                         b.push_bind(code)
@@ -419,6 +649,7 @@ impl PricelistTx<'_> {
                             .push_bind("{}")
                             .push_bind("pending")
                             .push_bind(seller_id)
+                            .push_bind(upload_id)
                             .push_bind(now)
                             .push_bind(now);
                     });
@@ -431,29 +662,11 @@ impl PricelistTx<'_> {
                 .iter()
                 .map(|c| by_code.get(c.as_str()).copied().ok_or_else(|| StoreError::Corrupt(format!("no id for {c}"))))
                 .collect::<Result<_, _>>()?;
-            let contents: Vec<String> = new
-                .iter()
-                .map(|o| {
-                    serde_json::json!({"brand": o.brand, "model": o.model, "title": {"kk": o.model, "ru": o.model, "en": o.model}})
-                        .to_string()
-                })
-                .collect();
             let skus_new: Vec<&str> = new.iter().map(|o| o.sku.as_str()).collect();
             let available: Vec<bool> = new.iter().map(|o| o.available).collect();
             let pre_order: Vec<i32> = new.iter().map(|o| o.pre_order_days).collect();
             let offer_rows: Vec<(i64, String)> = match &mut self.tx {
                 Tx::Postgres(t) => {
-                    sqlx::query(
-                        "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at)
-                         SELECT p, 1, 'pricelist', $1, $2, c, $3 FROM UNNEST($4::bigint[], $5::text[]) AS u(p, c)",
-                    )
-                    .bind(self.meta.uploaded_by)
-                    .bind(seller_id)
-                    .bind(now)
-                    .bind(&product_ids)
-                    .bind(&contents)
-                    .execute(&mut **t)
-                    .await?;
                     sqlx::query_as(
                         "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at)
                          SELECT $1, p, s, a, d, $2, $3, $3
@@ -471,19 +684,6 @@ impl PricelistTx<'_> {
                     .await?
                 }
                 Tx::Sqlite(t) => {
-                    let mut q = QueryBuilder::new(
-                        "INSERT INTO product_versions (product_id, version, source, author_user_id, author_seller_id, content, created_at) ",
-                    );
-                    q.push_values(product_ids.iter().zip(&contents), |mut b, (pid, content)| {
-                        b.push_bind(*pid)
-                            .push_bind(1)
-                            .push_bind("pricelist")
-                            .push_bind(self.meta.uploaded_by)
-                            .push_bind(seller_id)
-                            .push_bind(content)
-                            .push_bind(now);
-                    });
-                    q.build().execute(&mut **t).await?;
                     let mut q = QueryBuilder::new(
                         "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at) ",
                     );
@@ -519,7 +719,6 @@ impl PricelistTx<'_> {
         for c in &created {
             by_sku.insert(c.seller_sku.as_str(), c);
         }
-        let offer_ids: Vec<i64> = batch.iter().filter_map(|o| by_sku.get(o.sku.as_str()).map(|e| e.id)).collect();
 
         // 3. Existing offers: availability, pre-order days, and the mark of this upload.
         let changed: Vec<(i64, &OfferUpdate)> =
@@ -555,140 +754,117 @@ impl PricelistTx<'_> {
             }
         }
 
-        // 4. Prices and stocks: compare with what is stored, write only the differences and
-        // keep each difference in the history.
-        let (old_prices, old_stocks): (Vec<PriceRow>, Vec<StockRow>) = match &mut self.tx {
-            Tx::Postgres(t) => {
-                let prices =
-                    sqlx::query_as("SELECT offer_id, city_kato, price_tiyn FROM offer_prices WHERE offer_id = ANY($1)")
-                        .bind(&offer_ids)
-                        .fetch_all(&mut **t)
-                        .await?;
-                let stocks =
-                    sqlx::query_as("SELECT offer_id, store_id, quantity FROM offer_stocks WHERE offer_id = ANY($1)")
-                        .bind(&offer_ids)
-                        .fetch_all(&mut **t)
-                        .await?;
-                (prices, stocks)
-            }
-            Tx::Sqlite(t) => {
-                let mut q =
-                    QueryBuilder::new("SELECT offer_id, city_kato, price_tiyn FROM offer_prices WHERE offer_id");
-                push_in(&mut q, offer_ids.iter().copied());
-                let prices = q.build_query_as().fetch_all(&mut **t).await?;
-                let mut q = QueryBuilder::new("SELECT offer_id, store_id, quantity FROM offer_stocks WHERE offer_id");
-                push_in(&mut q, offer_ids.iter().copied());
-                let stocks = q.build_query_as().fetch_all(&mut **t).await?;
-                (prices, stocks)
+        // 4. Prices and stocks. A new offer's are inserted as they are; a known offer's are
+        // compared with what is stored and only the differences written. The value a
+        // difference supersedes moves into the history; a first value writes no history row,
+        // the current row carrying its time and upload (`since`, `upload_id`).
+        let known_ids: Vec<i64> = existing.iter().map(|e| e.id).collect();
+        let (old_prices, old_stocks): (Vec<PriceRow>, Vec<StockRow>) = if known_ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            match &mut self.tx {
+                Tx::Postgres(t) => {
+                    let prices = sqlx::query_as(
+                        "SELECT offer_id, city_kato, price_tiyn, upload_id, since FROM offer_prices WHERE offer_id = ANY($1)",
+                    )
+                    .bind(&known_ids)
+                    .fetch_all(&mut **t)
+                    .await?;
+                    let stocks = sqlx::query_as(
+                        "SELECT offer_id, store_id, quantity, upload_id, since FROM offer_stocks WHERE offer_id = ANY($1)",
+                    )
+                    .bind(&known_ids)
+                    .fetch_all(&mut **t)
+                    .await?;
+                    (prices, stocks)
+                }
+                Tx::Sqlite(t) => {
+                    let mut q = QueryBuilder::new(
+                        "SELECT offer_id, city_kato, price_tiyn, upload_id, since FROM offer_prices WHERE offer_id",
+                    );
+                    push_in(&mut q, known_ids.iter().copied());
+                    let prices = q.build_query_as().fetch_all(&mut **t).await?;
+                    let mut q = QueryBuilder::new(
+                        "SELECT offer_id, store_id, quantity, upload_id, since FROM offer_stocks WHERE offer_id",
+                    );
+                    push_in(&mut q, known_ids.iter().copied());
+                    let stocks = q.build_query_as().fetch_all(&mut **t).await?;
+                    (prices, stocks)
+                }
             }
         };
         // What each offer has now, by offer: the batch's comparisons are then per offer, not
         // over every row the batch read.
-        let mut prices_of: HashMap<i64, Vec<(&str, i64)>> = HashMap::new();
+        let mut prices_of: HashMap<i64, Vec<&PriceRow>> = HashMap::new();
         for r in &old_prices {
-            prices_of.entry(r.offer_id).or_default().push((r.city_kato.as_str(), r.price_tiyn));
+            prices_of.entry(r.offer_id).or_default().push(r);
         }
-        let mut stocks_of: HashMap<i64, Vec<(i64, i32)>> = HashMap::new();
+        let mut stocks_of: HashMap<i64, Vec<&StockRow>> = HashMap::new();
         for r in &old_stocks {
-            stocks_of.entry(r.offer_id).or_default().push((r.store_id, r.quantity));
+            stocks_of.entry(r.offer_id).or_default().push(r);
         }
-        let mut price_writes: Vec<(i64, String, i64)> = Vec::new();
-        let mut price_history: Vec<(i64, String, Option<i64>)> = Vec::new();
-        let mut stock_writes: Vec<(i64, i64, i32)> = Vec::new();
-        let mut stock_history: Vec<(i64, i64, Option<i32>)> = Vec::new();
-        let mut price_removals: Vec<(i64, String)> = Vec::new();
-        let mut stock_removals: Vec<(i64, i64)> = Vec::new();
+        let mut w = Changes::default();
         for o in batch {
             let Some(offer) = by_sku.get(o.sku.as_str()) else { continue };
             let id = offer.id;
+            if !known.contains_key(o.sku.as_str()) {
+                for (kato, price) in &o.prices {
+                    w.price_inserts.push((id, kato.to_string(), price.tiyn()));
+                }
+                w.stock_inserts.extend(o.stocks.iter().map(|(store, qty)| (id, *store, *qty)));
+                continue;
+            }
             let old_p = prices_of.get(&id).map_or(&[][..], Vec::as_slice);
             let mut cities: Vec<String> = Vec::with_capacity(o.prices.len());
             for (kato, price) in &o.prices {
                 let city = kato.to_string();
-                if !old_p.iter().any(|(c, p)| *c == city && *p == price.tiyn()) {
-                    price_writes.push((id, city.clone(), price.tiyn()));
-                    price_history.push((id, city.clone(), Some(price.tiyn())));
+                let old = old_p.iter().find(|r| r.city_kato == city);
+                if old.is_none_or(|r| r.price_tiyn != Some(price.tiyn())) {
+                    if let Some(r) = old.filter(|r| r.since.is_some()) {
+                        w.price_history.push((*r).clone());
+                    }
+                    w.price_upserts.push((id, city.clone(), price.tiyn()));
                 }
                 cities.push(city);
             }
-            for (city, _) in old_p.iter().filter(|(c, _)| !cities.iter().any(|n| n == c)) {
-                price_removals.push((id, (*city).to_owned()));
-                price_history.push((id, (*city).to_owned(), None));
+            for r in old_p.iter().filter(|r| !cities.contains(&r.city_kato)) {
+                w.price_removals.push((id, r.city_kato.clone()));
+                if r.since.is_some() {
+                    w.price_history.push((*r).clone());
+                }
+                w.price_history.push(PriceRow {
+                    offer_id: id,
+                    city_kato: r.city_kato.clone(),
+                    price_tiyn: None,
+                    upload_id: Some(upload_id),
+                    since: Some(now),
+                });
             }
             let old_s = stocks_of.get(&id).map_or(&[][..], Vec::as_slice);
             for (store, qty) in &o.stocks {
-                if !old_s.iter().any(|(s, q)| s == store && q == qty) {
-                    stock_writes.push((id, *store, *qty));
-                    stock_history.push((id, *store, Some(*qty)));
+                let old = old_s.iter().find(|r| r.store_id == *store);
+                if old.is_none_or(|r| r.quantity != Some(*qty)) {
+                    if let Some(r) = old.filter(|r| r.since.is_some()) {
+                        w.stock_history.push((*r).clone());
+                    }
+                    w.stock_upserts.push((id, *store, *qty));
                 }
             }
-            for (store, _) in old_s.iter().filter(|(s, _)| !o.stocks.iter().any(|(n, _)| n == s)) {
-                stock_removals.push((id, *store));
-                stock_history.push((id, *store, None));
+            for r in old_s.iter().filter(|r| !o.stocks.iter().any(|(n, _)| *n == r.store_id)) {
+                w.stock_removals.push((id, r.store_id));
+                if r.since.is_some() {
+                    w.stock_history.push((*r).clone());
+                }
+                w.stock_history.push(StockRow {
+                    offer_id: id,
+                    store_id: r.store_id,
+                    quantity: None,
+                    upload_id: Some(upload_id),
+                    since: Some(now),
+                });
             }
         }
-        if let Tx::Postgres(t) = &mut self.tx {
-            write_changes_pg(t, &price_writes, &price_history, &stock_writes, &stock_history, upload_id, now).await?;
-        }
-        let tx = &mut self.tx;
-        if !price_writes.is_empty() && matches!(tx, Tx::Sqlite(_)) {
-            on_tx!(&mut *tx, |t| {
-                let mut q = QueryBuilder::new("INSERT INTO offer_prices (offer_id, city_kato, price_tiyn) ");
-                q.push_values(&price_writes, |mut b, (id, city, price)| {
-                    b.push_bind(*id).push_bind(city).push_bind(*price);
-                });
-                q.push(" ON CONFLICT (offer_id, city_kato) DO UPDATE SET price_tiyn = excluded.price_tiyn");
-                q.build().execute(t).await.map(|_| ())?
-            });
-        }
-        for (id, city) in &price_removals {
-            on_tx!(&mut *tx, |t| sqlx::query("DELETE FROM offer_prices WHERE offer_id = $1 AND city_kato = $2")
-                .bind(*id)
-                .bind(city)
-                .execute(t)
-                .await
-                .map(|_| ()))?;
-        }
-        if !price_history.is_empty() && matches!(tx, Tx::Sqlite(_)) {
-            on_tx!(&mut *tx, |t| {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at) ",
-                );
-                q.push_values(&price_history, |mut b, (id, city, price)| {
-                    b.push_bind(*id).push_bind(city).push_bind(*price).push_bind(upload_id).push_bind(now);
-                });
-                q.build().execute(t).await.map(|_| ())?
-            });
-        }
-        if !stock_writes.is_empty() && matches!(tx, Tx::Sqlite(_)) {
-            on_tx!(&mut *tx, |t| {
-                let mut q = QueryBuilder::new("INSERT INTO offer_stocks (offer_id, store_id, quantity) ");
-                q.push_values(&stock_writes, |mut b, (id, store, qty)| {
-                    b.push_bind(*id).push_bind(*store).push_bind(*qty);
-                });
-                q.push(" ON CONFLICT (offer_id, store_id) DO UPDATE SET quantity = excluded.quantity");
-                q.build().execute(t).await.map(|_| ())?
-            });
-        }
-        for (id, store) in &stock_removals {
-            on_tx!(&mut *tx, |t| sqlx::query("DELETE FROM offer_stocks WHERE offer_id = $1 AND store_id = $2")
-                .bind(*id)
-                .bind(*store)
-                .execute(t)
-                .await
-                .map(|_| ()))?;
-        }
-        if !stock_history.is_empty() && matches!(tx, Tx::Sqlite(_)) {
-            on_tx!(&mut *tx, |t| {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at) ",
-                );
-                q.push_values(&stock_history, |mut b, (id, store, qty)| {
-                    b.push_bind(*id).push_bind(*store).push_bind(*qty).push_bind(upload_id).push_bind(now);
-                });
-                q.build().execute(t).await.map(|_| ())?
-            });
-        }
+        w.write(&mut self.tx, upload_id, now).await?;
         self.applied.total += i64::try_from(batch.len()).unwrap_or(0);
         Ok(())
     }

@@ -120,6 +120,7 @@ impl Store {
         let attributes = serde_json::to_string(&content.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let snapshot = serde_json::to_string(content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.begin().await?;
+        tx.keep_first_version(product_id).await?;
         let changed = on_tx!(&mut tx, |t| {
             sqlx::query(
             "UPDATE products SET title_kk = $1, title_ru = $2, title_en = $3, description_kk = $4, description_ru = $5,
@@ -166,26 +167,44 @@ impl Store {
 
     /// Who provided the content the card shows now (its newest version).
     pub async fn content_source(&self, product_id: i64) -> Result<Option<ContentSource>, StoreError> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
-             FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
-             WHERE v.product_id = $1 ORDER BY v.version DESC LIMIT 1"
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT version, source, seller_id, seller_name, created_at FROM (
+                 SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
+                 FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
+                 WHERE v.product_id = $1
+                 UNION ALL
+                 SELECT 1, 'pricelist', u.seller_id, s.display_name, p.created_at
+                 FROM products p JOIN pricelist_uploads u ON u.id = p.created_upload_id
+                 LEFT JOIN sellers s ON s.id = u.seller_id
+                 WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = p.id)) x
+             ORDER BY version DESC LIMIT 1"
         )
         .bind(product_id)
         .fetch_optional(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Every version of a card's content, newest first.
     pub async fn content_versions(&self, product_id: i64) -> Result<Vec<ContentSource>, StoreError> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
-             FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
-             WHERE v.product_id = $1 ORDER BY v.version DESC"
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT version, source, seller_id, seller_name, created_at FROM (
+                 SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
+                 FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
+                 WHERE v.product_id = $1
+                 UNION ALL
+                 SELECT 1, 'pricelist', u.seller_id, s.display_name, p.created_at
+                 FROM products p JOIN pricelist_uploads u ON u.id = p.created_upload_id
+                 LEFT JOIN sellers s ON s.id = u.seller_id
+                 WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = p.id)) x
+             ORDER BY version DESC"
         )
         .bind(product_id)
         .fetch_all(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Records a photo a seller added (audited; a new content version names it).
@@ -218,6 +237,7 @@ impl Store {
         .fetch_one(t)
         .await)?;
         let snapshot = serde_json::json!({"photo_added": photo.file_name}).to_string();
+        tx.keep_first_version(product_id).await?;
         tx.add_version(product_id, "seller", Some(user_id), Some(seller_id), &snapshot, now).await?;
         let actor = format!("user:{user_id}");
         let subject = format!("product:{product_id}");
@@ -248,7 +268,34 @@ impl Store {
     }
 }
 
+/// What a price-list card's implied first version is made of: brand, model, the uploading
+/// user, the seller, the card's creation time.
+type FirstVersion = (String, String, Option<i64>, i64, DateTime<Utc>);
+
 impl crate::Tx {
+    /// Writes the first content version of a card a price list created, as a row, if it has
+    /// none yet: until its content first changes that version is the card itself (brand and
+    /// model, the model as every title, by the upload's seller and user, at the card's
+    /// creation). Call before changing a card's content or adding a version.
+    pub(crate) async fn keep_first_version(&mut self, product_id: i64) -> Result<(), StoreError> {
+        let first: Option<FirstVersion> = on_tx!(&mut *self, |t| {
+            sqlx::query_as(
+                "SELECT p.brand, p.model, u.uploaded_by, u.seller_id, p.created_at
+                 FROM products p JOIN pricelist_uploads u ON u.id = p.created_upload_id
+                 WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = p.id)",
+            )
+            .bind(product_id)
+            .fetch_optional(t)
+            .await
+        })?;
+        let Some((brand, model, user_id, seller_id, created_at)) = first else { return Ok(()) };
+        let content =
+            serde_json::json!({"brand": brand, "model": model, "title": {"kk": model, "ru": model, "en": model}})
+                .to_string();
+        self.add_version(product_id, "pricelist", user_id, Some(seller_id), &content, created_at).await?;
+        Ok(())
+    }
+
     /// The next version of a card's content.
     pub(crate) async fn add_version(
         &mut self,
@@ -324,6 +371,7 @@ impl Store {
         .await)?;
         let (product_id, created) = match existing {
             Some(id) => {
+                tx.keep_first_version(id).await?;
                 on_tx!(&mut tx, |t| sqlx::query(
                     "UPDATE products SET title_kk = $1, title_ru = $2, title_en = $3, description_kk = $4,
                          description_ru = $5, description_en = $6, brand = $7, model = $8, attributes = $9,

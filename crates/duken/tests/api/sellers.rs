@@ -277,16 +277,36 @@ crate::backend_tests! {
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         let uploads = app.store.pricelist_uploads(seller_id, 1).await.unwrap();
         assert_eq!((uploads[0].offers_updated, uploads[0].offers_unavailable), (1, 1), "{:?}", uploads[0]);
-        let history: Vec<Option<i64>> = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
-            "SELECT h.price_tiyn FROM offer_price_history h JOIN offers o ON o.id = h.offer_id
-             WHERE o.seller_sku = 'SKU-1' AND o.seller_id = $1 ORDER BY h.id"
-        ).bind(seller_id).fetch_all(p).await.unwrap());
-        assert_eq!(history, [Some(14_999_000), Some(13_999_000)]);
+        let sku1: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM offers WHERE seller_sku = 'SKU-1' AND seller_id = $1"
+        ).bind(seller_id).fetch_one(p).await.unwrap());
+        let history = app.store.price_history(sku1).await.unwrap();
+        let prices: Vec<Option<i64>> = history.iter().map(|h| h.price_tiyn).collect();
+        assert_eq!(prices, [Some(14_999_000), Some(13_999_000)], "{history:?}");
+        assert_eq!(history[1].upload_id, Some(uploads[0].id));
+        assert!(history[0].changed_at <= history[1].changed_at && history[0].upload_id < history[1].upload_id);
+        // The history table holds the superseded price only; the current one is in offer_prices.
+        let rows: Vec<Option<i64>> = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT price_tiyn FROM offer_price_history WHERE offer_id = $1 ORDER BY id"
+        ).bind(sku1).fetch_all(p).await.unwrap());
+        assert_eq!(rows, [Some(14_999_000)]);
+        assert!(!app.store.stock_history(sku1).await.unwrap().is_empty());
+        // Moving the price to another city: the removal and the superseded price are history.
+        let moved = offer("SKU-1", "Смартфон Testbrand X1 128 ГБ", "PP1", 4, &[("710000000", "139990")]);
+        let reply = owner.upload(&upload_path, &[("csrf", &csrf)], "third.xml", pricelist("150540001233", &moved).as_bytes()).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let history = app.store.price_history(sku1).await.unwrap();
+        let entries: Vec<(&str, Option<i64>)> = history.iter().map(|h| (h.city_kato.as_str(), h.price_tiyn)).collect();
+        assert_eq!(
+            entries,
+            [("750000000", Some(14_999_000)), ("750000000", Some(13_999_000)), ("750000000", None), ("710000000", Some(13_999_000))],
+            "{history:?}"
+        );
 
         // Without the CSRF token, nothing is stored.
         let reply = owner.upload(&upload_path, &[], "x.xml", pricelist("x", &offers).as_bytes()).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
-        assert_eq!(app.store.pricelist_uploads(seller_id, 100).await.unwrap().len(), 7);
+        assert_eq!(app.store.pricelist_uploads(seller_id, 100).await.unwrap().len(), 8);
     }
 
     async fn moderation_publishes_or_merges_new_cards(app: TestApp) {
@@ -380,6 +400,11 @@ crate::backend_tests! {
         owner.upload(&format!("/cabinet/{seller_id}/pricelist"), &[("csrf", &csrf)], "p.xml", file.as_bytes()).await;
         let (cards, _) = app.store.pending_cards(duken_core::PageRequest::first()).await.unwrap();
         let card = cards[0].product_id;
+        // The first version is the card as the price list made it, with no row of its own yet.
+        let first = app.store.content_versions(card).await.unwrap();
+        assert_eq!(first.iter().map(|v| (v.version, v.source.as_str(), v.seller_id)).collect::<Vec<_>>(), [(1, "pricelist", Some(seller_id))]);
+        let rows: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM product_versions WHERE product_id = $1").bind(card).fetch_one(p).await.unwrap());
+        assert_eq!(rows, 0);
         let smartphones: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT id FROM categories WHERE code = 'smartphones'").fetch_one(p).await.unwrap());
         operator.get("/console/cards").await;
         let ocsrf = operator.csrf();
@@ -424,6 +449,9 @@ crate::backend_tests! {
         }
         let versions = app.store.content_versions(card).await.unwrap();
         assert_eq!(versions.iter().map(|v| v.source.as_str()).collect::<Vec<_>>(), ["seller", "pricelist"]);
+        let content: String = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT content FROM product_versions WHERE product_id = $1 AND version = 1").bind(card).fetch_one(p).await.unwrap());
+        assert_eq!(content, r#"{"brand":"Testbrand","model":"Phone One","title":{"en":"Phone One","kk":"Phone One","ru":"Phone One"}}"#);
+        assert_eq!(versions[1].created_at, first[0].created_at);
 
         // Photos: checked by their bytes.
         let photos = format!("{path}/photos");
