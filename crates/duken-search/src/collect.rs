@@ -173,9 +173,11 @@ impl Collector for SearchCollector {
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentSearch> {
         let ff = reader.fast_fields();
-        let cols = self.columns.get(segment as usize).cloned().ok_or_else(|| {
-            tantivy::TantivyError::InternalError(format!("no column copy for segment {segment}"))
-        })?;
+        let cols = self
+            .columns
+            .get(segment as usize)
+            .cloned()
+            .ok_or_else(|| tantivy::TantivyError::InternalError(format!("no column copy for segment {segment}")))?;
         let brand = ff.str(F_BRAND)?.map(BytesColumn::from);
         let attrs = ff.str(F_ATTRS)?.map(BytesColumn::from);
         let f = &self.filters;
@@ -375,7 +377,10 @@ impl SegmentSearch {
         let full = self.heap.len() >= self.top_k;
         // Most candidates of a broad query lose on the primary key alone: the creation time
         // (another column read) only when it can decide.
-        if full && let Some(Reverse(worst)) = self.heap.peek() && primary < worst.primary {
+        if full
+            && let Some(Reverse(worst)) = self.heap.peek()
+            && primary < worst.primary
+        {
             return;
         }
         let secondary = if by_created { self.created_key(doc) } else { 0 };

@@ -15,11 +15,11 @@ use tantivy::{
 };
 
 use crate::analysis::{self, DukenTokenizer, WordForms};
-use crate::columns::ColumnCache;
 use crate::collect::{
     F_ATTRS, F_AVAIL, F_BRAND, F_CATS, F_CREATED, F_OFFERS, F_PID, F_PRICE, F_SELLERS, Filters, MAX_ATTR_GROUPS, SEP,
     SearchCollector,
 };
+use crate::columns::ColumnCache;
 use crate::{
     Change, Facets, MAX_OFFSET, ProductDoc, SearchError, SearchQuery, SearchResults, Sort, Suggestion, SuggestionKind,
 };
@@ -167,7 +167,8 @@ impl SearchIndex {
         index.tokenizers().register(TOKENIZER, DukenTokenizer::default());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?;
-        let index = SearchIndex { index, reader, writer: Mutex::new(Some(writer)), fields, columns: ColumnCache::default() };
+        let index =
+            SearchIndex { index, reader, writer: Mutex::new(Some(writer)), fields, columns: ColumnCache::default() };
         index.warm()?;
         Ok(index)
     }
@@ -594,7 +595,8 @@ impl SearchIndex {
         let mut products = Vec::new();
         if !words.is_empty() {
             // Typing: every word may be cut short or mistyped.
-            let text = self.text_query(&searcher, &words, lang, Occur::Must, TextScope::Titles, &vec![true; words.len()]);
+            let text =
+                self.text_query(&searcher, &words, lang, Occur::Must, TextScope::Titles, &vec![true; words.len()]);
             let query = BooleanQuery::new(vec![(Occur::Must, self.city_query(city)), (Occur::Must, text)]);
             let collector = SearchCollector {
                 filters: Filters::default(),
