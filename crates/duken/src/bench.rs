@@ -133,7 +133,7 @@ pub async fn run(config: &Config, action: BenchCommand) -> anyhow::Result<()> {
                 hits += r.total;
             }
             times.sort();
-            slowest.sort_by(|a, b| b.0.cmp(&a.0));
+            slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
             let ms = |d: Duration| d.as_secs_f64() * 1e3;
             println!(
                 "search: {n} queries over {} documents ({:.1} MB): p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.0} matches per query on average",
