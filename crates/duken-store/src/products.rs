@@ -168,43 +168,16 @@ impl Store {
     /// Who provided the content the card shows now (its newest version).
     pub async fn content_source(&self, product_id: i64) -> Result<Option<ContentSource>, StoreError> {
         Ok(on_pool!(self.pool(), |p| {
-            sqlx::query_as(
-            "SELECT version, source, seller_id, seller_name, created_at FROM (
-                 SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
-                 FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
-                 WHERE v.product_id = $1
-                 UNION ALL
-                 SELECT 1, 'pricelist', u.seller_id, s.display_name, p.created_at
-                 FROM products p JOIN pricelist_uploads u ON u.id = p.created_upload_id
-                 LEFT JOIN sellers s ON s.id = u.seller_id
-                 WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = p.id)) x
-             ORDER BY version DESC LIMIT 1"
-        )
-        .bind(product_id)
-        .fetch_optional(p)
-        .await
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{CONTENT_VERSIONS} LIMIT 1")))
+                .bind(product_id)
+                .fetch_optional(p)
+                .await
         })?)
     }
 
     /// Every version of a card's content, newest first.
     pub async fn content_versions(&self, product_id: i64) -> Result<Vec<ContentSource>, StoreError> {
-        Ok(on_pool!(self.pool(), |p| {
-            sqlx::query_as(
-            "SELECT version, source, seller_id, seller_name, created_at FROM (
-                 SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
-                 FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
-                 WHERE v.product_id = $1
-                 UNION ALL
-                 SELECT 1, 'pricelist', u.seller_id, s.display_name, p.created_at
-                 FROM products p JOIN pricelist_uploads u ON u.id = p.created_upload_id
-                 LEFT JOIN sellers s ON s.id = u.seller_id
-                 WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = p.id)) x
-             ORDER BY version DESC"
-        )
-        .bind(product_id)
-        .fetch_all(p)
-        .await
-        })?)
+        Ok(on_pool!(self.pool(), |p| { sqlx::query_as(CONTENT_VERSIONS).bind(product_id).fetch_all(p).await })?)
     }
 
     /// Records a photo a seller added (audited; a new content version names it).
@@ -493,3 +466,16 @@ impl Store {
         .await)?)
     }
 }
+
+/// A card's content versions, newest first: the stored ones, or, for a card a price list created
+/// and nobody has edited, its implied first version (see `Tx::keep_first_version`).
+const CONTENT_VERSIONS: &str = "SELECT version, source, seller_id, seller_name, created_at FROM (
+                 SELECT v.version, v.source, v.author_seller_id AS seller_id, s.display_name AS seller_name, v.created_at
+                 FROM product_versions v LEFT JOIN sellers s ON s.id = v.author_seller_id
+                 WHERE v.product_id = $1
+                 UNION ALL
+                 SELECT 1, 'pricelist', u.seller_id, s.display_name, p.created_at
+                 FROM products p JOIN pricelist_uploads u ON u.id = p.created_upload_id
+                 LEFT JOIN sellers s ON s.id = u.seller_id
+                 WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = p.id)) x
+             ORDER BY version DESC";
