@@ -299,26 +299,6 @@ struct CurrentStock {
     quantity: i32,
 }
 
-/// A history row to write: a removal (`price_tiyn` None) at `since`.
-#[derive(Clone, FromRow)]
-struct PriceRow {
-    offer_id: i64,
-    city_kato: String,
-    price_tiyn: Option<i64>,
-    upload_id: Option<i64>,
-    since: Option<DateTime<Utc>>,
-}
-
-/// A stock history row to write, like [`PriceRow`].
-#[derive(Clone, FromRow)]
-struct StockRow {
-    offer_id: i64,
-    store_id: i64,
-    quantity: Option<i32>,
-    upload_id: Option<i64>,
-    since: Option<DateTime<Utc>>,
-}
-
 /// Rows per multi-row statement: well under SQLite's and PostgreSQL's bind limits.
 pub const BATCH: usize = 500;
 
@@ -331,6 +311,7 @@ struct Changes {
     /// Known offers' new or changed prices and stocks.
     price_upserts: Vec<(i64, String, i64)>,
     stock_upserts: Vec<(i64, i64, i32)>,
+    /// Removed prices and stocks: each also writes a history row without a value.
     price_removals: Vec<(i64, String)>,
     stock_removals: Vec<(i64, i64)>,
     /// Current rows about to be superseded (changed or removed): the database copies them,
@@ -338,9 +319,6 @@ struct Changes {
     /// every current row's upload and time instead, to compare a re-upload, cost 10–20 %.
     price_moves: Vec<(i64, String)>,
     stock_moves: Vec<(i64, i64)>,
-    /// Removals (`since` is the history row's `changed_at`).
-    price_history: Vec<PriceRow>,
-    stock_history: Vec<StockRow>,
 }
 
 /// Rows per SQLite multi-row statement (five parameters each, under its 32 766 limit).
@@ -428,22 +406,17 @@ impl Changes {
             .execute(&mut **t)
             .await?;
         }
-        if !self.price_history.is_empty() {
-            let h = &self.price_history;
-            let ids: Vec<i64> = h.iter().map(|r| r.offer_id).collect();
-            let cities: Vec<&str> = h.iter().map(|r| r.city_kato.as_str()).collect();
-            let amounts: Vec<Option<i64>> = h.iter().map(|r| r.price_tiyn).collect();
-            let uploads: Vec<Option<i64>> = h.iter().map(|r| r.upload_id).collect();
-            let times: Vec<DateTime<Utc>> = h.iter().map(|r| r.since.unwrap_or(now)).collect();
+        if !self.price_removals.is_empty() {
+            let (ids, cities): (Vec<i64>, Vec<&str>) =
+                self.price_removals.iter().map(|(i, c)| (*i, c.as_str())).unzip();
             sqlx::query(
                 "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at)
-                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[])",
+                 SELECT o, c, NULL, $3, $4 FROM UNNEST($1::bigint[], $2::text[]) AS u(o, c)",
             )
             .bind(&ids)
             .bind(&cities)
-            .bind(&amounts)
-            .bind(&uploads)
-            .bind(&times)
+            .bind(upload_id)
+            .bind(now)
             .execute(&mut **t)
             .await?;
         }
@@ -483,22 +456,16 @@ impl Changes {
             .execute(&mut **t)
             .await?;
         }
-        if !self.stock_history.is_empty() {
-            let h = &self.stock_history;
-            let ids: Vec<i64> = h.iter().map(|r| r.offer_id).collect();
-            let stores: Vec<i64> = h.iter().map(|r| r.store_id).collect();
-            let quantities: Vec<Option<i32>> = h.iter().map(|r| r.quantity).collect();
-            let uploads: Vec<Option<i64>> = h.iter().map(|r| r.upload_id).collect();
-            let times: Vec<DateTime<Utc>> = h.iter().map(|r| r.since.unwrap_or(now)).collect();
+        if !self.stock_removals.is_empty() {
+            let (ids, stores): (Vec<i64>, Vec<i64>) = self.stock_removals.iter().copied().unzip();
             sqlx::query(
                 "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at)
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::int[], $4::bigint[], $5::timestamptz[])",
+                 SELECT o, s, NULL, $3, $4 FROM UNNEST($1::bigint[], $2::bigint[]) AS u(o, s)",
             )
             .bind(&ids)
             .bind(&stores)
-            .bind(&quantities)
-            .bind(&uploads)
-            .bind(&times)
+            .bind(upload_id)
+            .bind(now)
             .execute(&mut **t)
             .await?;
         }
@@ -561,16 +528,12 @@ impl Changes {
                 .execute(&mut **t)
                 .await?;
         }
-        for chunk in self.price_history.chunks(SQLITE_ROWS) {
+        for chunk in self.price_removals.chunks(SQLITE_ROWS) {
             let mut q = QueryBuilder::new(
                 "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, upload_id, changed_at) ",
             );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.offer_id)
-                    .push_bind(&r.city_kato)
-                    .push_bind(r.price_tiyn)
-                    .push_bind(r.upload_id)
-                    .push_bind(r.since.unwrap_or(now));
+            q.push_values(chunk, |mut b, (id, city)| {
+                b.push_bind(*id).push_bind(city).push_bind(None::<i64>).push_bind(upload_id).push_bind(now);
             });
             q.build().execute(&mut **t).await?;
         }
@@ -599,16 +562,12 @@ impl Changes {
                 .execute(&mut **t)
                 .await?;
         }
-        for chunk in self.stock_history.chunks(SQLITE_ROWS) {
+        for chunk in self.stock_removals.chunks(SQLITE_ROWS) {
             let mut q = QueryBuilder::new(
                 "INSERT INTO offer_stock_history (offer_id, store_id, quantity, upload_id, changed_at) ",
             );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.offer_id)
-                    .push_bind(r.store_id)
-                    .push_bind(r.quantity)
-                    .push_bind(r.upload_id)
-                    .push_bind(r.since.unwrap_or(now));
+            q.push_values(chunk, |mut b, (id, store)| {
+                b.push_bind(*id).push_bind(*store).push_bind(None::<i32>).push_bind(upload_id).push_bind(now);
             });
             q.build().execute(&mut **t).await?;
         }
@@ -900,13 +859,6 @@ impl PricelistTx<'_> {
             for r in old_p.iter().filter(|r| !cities.contains(&r.city_kato)) {
                 w.price_removals.push((id, r.city_kato.clone()));
                 w.price_moves.push((id, r.city_kato.clone()));
-                w.price_history.push(PriceRow {
-                    offer_id: id,
-                    city_kato: r.city_kato.clone(),
-                    price_tiyn: None,
-                    upload_id: Some(upload_id),
-                    since: Some(now),
-                });
             }
             let old_s = stocks_of.get(&id).map_or(&[][..], Vec::as_slice);
             for (store, qty) in &o.stocks {
@@ -921,13 +873,6 @@ impl PricelistTx<'_> {
             for r in old_s.iter().filter(|r| !o.stocks.iter().any(|(n, _)| *n == r.store_id)) {
                 w.stock_removals.push((id, r.store_id));
                 w.stock_moves.push((id, r.store_id));
-                w.stock_history.push(StockRow {
-                    offer_id: id,
-                    store_id: r.store_id,
-                    quantity: None,
-                    upload_id: Some(upload_id),
-                    since: Some(now),
-                });
             }
         }
         w.write(&mut self.tx, upload_id, now).await?;
