@@ -451,27 +451,10 @@ impl SearchIndex {
     /// [`PREFIX_SCAN_TERMS`] in order. Like a search engine's `max_expansions`: a short prefix
     /// would otherwise pull in thousands of rare words and their postings.
     fn prefix_terms(&self, searcher: &tantivy::Searcher, field: Field, prefix: &str, exact: &[String]) -> Vec<Term> {
-        let mut upper = prefix.as_bytes().to_vec();
-        upper.push(0xFF); // never in UTF-8: bounds every extension of the prefix
-        let mut found: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        for segment in searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(field) else { continue };
-            let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream() else {
-                continue;
-            };
-            let mut scanned = 0;
-            while scanned < PREFIX_SCAN_TERMS && stream.advance() {
-                scanned += 1;
-                if exact.iter().any(|e| e.as_bytes() == stream.key()) {
-                    continue;
-                }
-                *found.entry(stream.key().to_vec()).or_insert(0) += u64::from(stream.value().doc_freq);
-            }
-        }
-        let mut ranked: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        ranked
+        terms_by_frequency(searcher, field, prefix, PREFIX_SCAN_TERMS)
+            .unwrap_or_default()
             .into_iter()
+            .filter(|(bytes, _)| !exact.iter().any(|e| e.as_bytes() == bytes.as_slice()))
             .take(MAX_PREFIX_TERMS)
             .filter_map(|(bytes, _)| String::from_utf8(bytes).ok())
             .map(|text| Term::from_field_text(field, &text))
@@ -657,21 +640,7 @@ impl SearchIndex {
         folded: &str,
         limit: usize,
     ) -> Result<Vec<Suggestion>, SearchError> {
-        let prefix = format!("{city}{SEP}{folded}");
-        let mut upper = prefix.clone().into_bytes();
-        upper.push(0xFF);
-        let mut candidates: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream()?;
-            let mut scanned = 0;
-            while stream.advance() && scanned < 10_000 {
-                scanned += 1;
-                *candidates.entry(stream.key().to_vec()).or_insert(0) += u64::from(stream.value().doc_freq);
-            }
-        }
-        let mut ranked: Vec<(Vec<u8>, u64)> = candidates.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let ranked = terms_by_frequency(searcher, field, &format!("{city}{SEP}{folded}"), 10_000)?;
         let mut out: Vec<Suggestion> = Vec::new();
         let mut seen = HashSet::new();
         for (term, _) in ranked.into_iter().take(limit * 4) {
@@ -706,6 +675,31 @@ impl SearchIndex {
 enum TextScope {
     All,
     Titles,
+}
+
+/// The terms of `field` beginning with `prefix` (at most `scan` per segment, in order), with
+/// their document counts over all segments, the most frequent first.
+fn terms_by_frequency(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    prefix: &str,
+    scan: usize,
+) -> tantivy::Result<Vec<(Vec<u8>, u64)>> {
+    let mut upper = prefix.as_bytes().to_vec();
+    upper.push(0xFF); // never in UTF-8: bounds every extension of the prefix
+    let mut found: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream()?;
+        let mut scanned = 0;
+        while scanned < scan && stream.advance() {
+            scanned += 1;
+            *found.entry(stream.key().to_vec()).or_insert(0) += u64::from(stream.value().doc_freq);
+        }
+    }
+    let mut ranked: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(ranked)
 }
 
 /// The folded keys starting at each word of `name`: «Samsung Galaxy» → `samsun galaksi`,
