@@ -16,9 +16,21 @@ use crate::config::Config;
 use crate::telemetry;
 use crate::web::prefs::Cities;
 
-/// What every handler can reach. Cheap to clone.
+/// What every handler can reach. Cloned several times per request (by the middleware and the
+/// `State` extractors), so it is one `Arc`: one counter to touch, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The contents of [`AppState`].
+pub struct Shared {
     pub store: Store,
     /// Catalog reads for pages and the buyer API, through a short-lived cache.
     pub catalog: Arc<CatalogReader>,
@@ -83,7 +95,7 @@ impl App {
             search.rebuild().await?;
         }
         search.spawn_follower();
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             store,
             catalog,
             cities,
@@ -93,7 +105,7 @@ impl App {
             search,
             max_pricelist_bytes: config.max_pricelist_bytes,
             feed_allow_private: config.feed_allow_private,
-        };
+        }));
         crate::pricelist::spawn_feed_scheduler(state.clone(), config.feed_allow_private);
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })

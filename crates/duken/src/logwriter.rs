@@ -25,12 +25,30 @@ impl Shared {
     fn take(&self) -> Vec<u8> {
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
     }
+
+    /// Appends whole lines, or drops and counts them when the buffer is full.
+    fn push(&self, lines: &[u8]) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.len() + lines.len() > MAX_PENDING {
+            drop(pending);
+            metrics::counter!("duken_log_lines_dropped_total").increment(1);
+            return;
+        }
+        pending.extend_from_slice(lines);
+    }
 }
 
 /// The `MakeWriter` for `tracing_subscriber::fmt`.
 #[derive(Clone)]
 pub struct BatchWriter {
     shared: Arc<Shared>,
+}
+
+impl BatchWriter {
+    /// Appends lines formatted elsewhere (the access log), each ending in a newline.
+    pub fn push(&self, lines: &[u8]) {
+        self.shared.push(lines);
+    }
 }
 
 /// Owns the flushing thread; keep it alive until exit.
@@ -93,16 +111,9 @@ impl Write for LineBuffer {
 
 impl Drop for LineBuffer {
     fn drop(&mut self) {
-        if self.line.is_empty() {
-            return;
+        if !self.line.is_empty() {
+            self.shared.push(&self.line);
         }
-        let mut pending = self.shared.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if pending.len() + self.line.len() > MAX_PENDING {
-            drop(pending);
-            metrics::counter!("duken_log_lines_dropped_total").increment(1);
-            return;
-        }
-        pending.extend_from_slice(&self.line);
     }
 }
 

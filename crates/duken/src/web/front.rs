@@ -1,7 +1,7 @@
 //! The front door: one middleware that every request passes first, doing in order what each
 //! request needs (one layer rather than five keeps the per-request cost low):
 //!
-//! 1. a request id and a tracing span ([`RequestId`]);
+//! 1. a request id, current for the whole request ([`request_id::scope`]);
 //! 2. the header size limit ([`limits::headers_too_large`], 431);
 //! 3. the visitor's language and city ([`prefs::choose`]), CSRF token and signed-in user;
 //! 4. the rest of the stack and the router;
@@ -9,21 +9,22 @@
 //! 6. cookies for choices made by query, security headers, `X-Request-Id`;
 //! 7. the access log line and the HTTP metrics.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tracing::Instrument;
 
 use crate::accounts::{SESSION_COOKIE, token_hash};
 use crate::app::AppState;
 use crate::web::error::{self, AppError};
 use crate::web::prefs::Viewer;
 use crate::web::request_id::{self, MatchedRoute, RequestId};
-use crate::web::{limits, prefs};
+use crate::web::{access_log, limits, prefs};
 
 pub async fn front_door(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -31,11 +32,8 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
     let method = method_label(request.method());
     // The path only: query strings may one day carry things that must not be logged.
     let path = request.uri().path().to_owned();
-    // The span carries only the id, so every line logged while handling the request has it;
-    // the access line below adds the rest.
-    let span = tracing::info_span!("request", id = %id.0);
-
-    async move {
+    // Every line logged while handling the request carries the id (see `request_id`).
+    request_id::scope(id.clone(), async move {
         let (mut prefs, remember) = prefs::choose(&state.cities, &request);
         // A program sends `Authorization: Bearer <token>` (an API token, or the session token
         // an API sign-in returned); a browser sends the session cookie.
@@ -73,13 +71,10 @@ pub async fn front_door(State(state): State<AppState>, mut request: Request, nex
         let elapsed = started.elapsed();
         let status = response.status().as_u16();
         let route = response.extensions().get::<MatchedRoute>().map_or("unmatched", |r| r.0);
-        metrics::counter!("duken_http_requests_total", "method" => method, "route" => route, "status" => status.to_string())
-            .increment(1);
-        metrics::histogram!("duken_http_request_duration_seconds", "route" => route).record(elapsed.as_secs_f64());
-        tracing::info!(method, path = %path, status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+        record_metrics(method, route, status, elapsed);
+        access_log::record(&access_log::Entry { request_id: &id.0, method, path: &path, status, elapsed });
         response
-    }
-    .instrument(span)
+    })
     .await
 }
 
@@ -97,6 +92,27 @@ async fn viewer(state: &AppState, token: &str, bearer: bool) -> Result<Option<Vi
     let mut viewer = Viewer::from_session(session, &grants, accepted.unwrap_or(0));
     viewer.bearer = bearer;
     Ok(Some(viewer))
+}
+
+/// Counts the request and records its duration. The handles are looked up in the global
+/// registry once per label set and thread, not on every request (the lookup hashes every
+/// label); label sets are bounded by the code (methods, routes, statuses it answers with).
+/// The recorder is installed before the server starts, so no handle is cached before it.
+fn record_metrics(method: &'static str, route: &'static str, status: u16, elapsed: Duration) {
+    type Handles = HashMap<(&'static str, &'static str, u16), (metrics::Counter, metrics::Histogram)>;
+    thread_local! {
+        static HANDLES: RefCell<Handles> = RefCell::new(HashMap::new());
+    }
+    HANDLES.with_borrow_mut(|handles| {
+        let (requests, duration) = handles.entry((method, route, status)).or_insert_with(|| {
+            (
+                metrics::counter!("duken_http_requests_total", "method" => method, "route" => route, "status" => status.to_string()),
+                metrics::histogram!("duken_http_request_duration_seconds", "route" => route),
+            )
+        });
+        requests.increment(1);
+        duration.record(elapsed.as_secs_f64());
+    });
 }
 
 /// Only standard methods become metric labels, so odd requests cannot grow the series.

@@ -5,6 +5,7 @@
 //! timeout → body limit → the router.
 
 pub mod access;
+pub mod access_log;
 pub mod error;
 pub mod front;
 pub mod i18n;

@@ -2,7 +2,7 @@
 //!
 //! Language: `?lang=`, then the `lang` cookie, then `Accept-Language`, then Russian.
 //! City: `?city=` (KATO or Kaspi city id), then the `city` cookie, then Almaty. A choice made
-//! by query is remembered in a cookie. An unknown language silently falls back; an unknown
+//! by query on a page is remembered in a cookie (the JSON API sets no cookies). An unknown language silently falls back; an unknown
 //! city falls back with a notice on the page (the JSON API refuses it instead, see
 //! [`Prefs::city_problem`]).
 
@@ -44,10 +44,9 @@ impl Cities {
     /// A city by its KATO code or its Kaspi city id.
     pub fn resolve(&self, code: &str) -> Option<&Arc<City>> {
         let code = code.trim();
-        self.list
-            .iter()
-            .find(|c| c.kato.to_string() == code)
-            .or_else(|| self.list.iter().find(|c| c.kaspi_city_id == code))
+        // Asked on every request: compare numbers, not each city's code formatted anew.
+        let by_kato = Kato::parse(code).ok().and_then(|kato| self.list.iter().find(|c| c.kato == kato));
+        by_kato.or_else(|| self.list.iter().find(|c| c.kaspi_city_id == code))
     }
 
     pub fn get(&self, kato: Kato) -> Option<&City> {
@@ -169,21 +168,22 @@ pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
     let city_query = params.get("city").filter(|c| !c.trim().is_empty());
     let city_from_query = city_query.and_then(|c| cities.resolve(c)).cloned();
     let city_problem = city_query.filter(|_| city_from_query.is_none()).map(str::to_owned);
+    // Only pages carry forms and remember choices: a program calling the JSON API names its
+    // city and language in every request, and assets and operations endpoints have none.
+    let path = request.uri().path();
+    let pages = !(path.starts_with("/api/")
+        || path.starts_with("/shop/api/")
+        || path.starts_with("/static/")
+        || matches!(path, "/metrics" | "/healthz" | "/readyz" | "/openapi.json" | "/favicon.ico"));
     let remember = Remember {
-        lang: lang_from_query,
-        city: city_from_query.as_ref().map(|c| c.kato),
+        lang: lang_from_query.filter(|_| pages),
+        city: city_from_query.as_ref().map(|c| c.kato).filter(|_| pages),
         new_csrf: None,
         secure: false,
     };
     let city = city_from_query
         .or_else(|| cookie(headers, "city").and_then(|c| cities.resolve(c)).cloned())
         .unwrap_or_else(|| cities.default_city().clone());
-    // Only pages carry forms; JSON, assets and operations endpoints get no token to set.
-    let path = request.uri().path();
-    let pages = !(path.starts_with("/api/")
-        || path.starts_with("/shop/api/")
-        || path.starts_with("/static/")
-        || matches!(path, "/metrics" | "/healthz" | "/readyz" | "/openapi.json" | "/favicon.ico"));
     let (csrf, csrf_from_cookie): (Arc<str>, bool) = match cookie(headers, CSRF_COOKIE).filter(|v| sane_token(v)) {
         Some(token) => (Arc::from(token), true),
         None if pages => (Arc::from(crate::accounts::hex(&rand::random::<[u8; 32]>())), false),
@@ -196,6 +196,9 @@ pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
 
 /// Sets the cookies that keep choices made by query.
 pub fn remember(response: &mut Response, remember: Remember) {
+    if remember.new_csrf.is_none() && remember.lang.is_none() && remember.city.is_none() {
+        return;
+    }
     let attributes = cookie_attributes(remember.secure, YEAR);
     let cookie = |name: &str, value: &str| HeaderValue::from_str(&format!("{name}={value}; {attributes}"));
     if let Some(token) = &remember.new_csrf

@@ -85,6 +85,10 @@ crate::backend_tests! {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(doc["city"]["kato"], "790000000");
         assert_eq!(doc["city"]["kaspi_city_id"], "511010000");
+        // A program names its city and language in each request: the API remembers nothing.
+        let reply = app.get("/api/v1/products/1?city=710000000&lang=kk").await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.header("set-cookie"), "", "the JSON API sets no cookies");
     }
 
     async fn sellers_with_their_stores(app: TestApp) {
