@@ -30,6 +30,7 @@ pub fn init_logging(format: LogFormat, filter: &str) -> LogFlusher {
         }
         LogFormat::Json => {
             let json = tracing_subscriber::fmt::format()
+                .with_target(false)
                 .json()
                 .flatten_event(true)
                 .with_current_span(true)
