@@ -55,7 +55,7 @@ fn main() -> std::io::Result<()> {
     let started = Instant::now();
     let mut good = 0u64;
     let summary =
-        read_all(BufReader::with_capacity(64 * 1024, File::open(&path)?), Limits::default(), &dir, |_| good += 1)
+        read_all(BufReader::with_capacity(64 * 1024, File::open(&path)?), Limits::default(), &dir, |_, _| good += 1)
             .map_err(std::io::Error::other)?;
     let elapsed = started.elapsed();
     std::fs::remove_file(&path)?;

@@ -34,7 +34,7 @@
 //! </kaspi_catalog>"#;
 //! let stores_and_cities = FnDirectory(|store: &str| store == "PP1", |city: &str| city == "750000000");
 //! let mut skus = Vec::new();
-//! let summary = read_all(xml.as_bytes(), Limits::default(), &stores_and_cities, |offer| skus.push(offer.sku))
+//! let summary = read_all(xml.as_bytes(), Limits::default(), &stores_and_cities, |offer, _| skus.push(offer.sku))
 //!     .expect("a well-formed price list");
 //! assert_eq!(skus, ["A"]);
 //! let reasons: Vec<_> = summary.problems.iter().map(|p| (p.line, p.reason.code())).collect();

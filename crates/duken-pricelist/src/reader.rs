@@ -908,13 +908,14 @@ pub(crate) fn parse_price(text: &str) -> Result<Money, Reason> {
     Money::from_tenge(tenge as i64).ok_or(Reason::PriceTooHigh)
 }
 
-/// Reads a whole price list: `on_offer` gets every good offer; problems are kept up to
-/// [`MAX_KEPT_PROBLEMS`] and all counted.
+/// Reads a whole price list: `on_offer` gets every good offer with the number of problems
+/// found before it (an importer applies offers only while that is 0); problems are kept up
+/// to [`MAX_KEPT_PROBLEMS`] and all counted.
 pub fn read_all<R: BufRead>(
     reader: R,
     limits: Limits,
     dir: &dyn Directory,
-    mut on_offer: impl FnMut(Offer),
+    mut on_offer: impl FnMut(Offer, u64),
 ) -> Result<Summary, FileError> {
     let mut reader = PriceListReader::new(reader, limits);
     let header = reader.header()?;
@@ -923,7 +924,7 @@ pub fn read_all<R: BufRead>(
         match offer {
             Ok(offer) => {
                 summary.offers += 1;
-                on_offer(offer);
+                on_offer(offer, summary.problem_count);
             }
             Err(problems) => {
                 summary.problem_count += problems.len() as u64;

@@ -343,7 +343,7 @@ fn read_all_counts_and_caps_problems() {
     lines.push(offer(r#"sku="GOOD""#, ""));
     let d = doc(&lines);
     let mut good = Vec::new();
-    let summary = read_all(d.as_bytes(), Limits::default(), &Dir, |o| good.push(o.sku)).unwrap();
+    let summary = read_all(d.as_bytes(), Limits::default(), &Dir, |o, _| good.push(o.sku)).unwrap();
     assert_eq!(summary.offers, 1);
     assert_eq!(good, vec!["GOOD".to_owned()]);
     assert_eq!(summary.problem_count, 10_005);
@@ -356,7 +356,7 @@ fn read_all_counts_and_caps_problems() {
 fn closures_as_directory() {
     let dir = FnDirectory(|s: &str| s == "PP1", |_: &str| false);
     let d = doc(&[offer(r#"sku="A""#, r#"<cityprices><cityprice cityId="750000000">1</cityprice></cityprices>"#)]);
-    let summary = read_all(d.as_bytes(), Limits::default(), &dir, |_| {}).unwrap();
+    let summary = read_all(d.as_bytes(), Limits::default(), &dir, |_, _| {}).unwrap();
     assert_eq!(summary.problems[0].reason, Reason::UnknownCity);
 }
 
@@ -618,7 +618,7 @@ fn hundred_thousand_offers_with_one_bad() {
 
     let mut good = 0u64;
     let mut last_line = 0;
-    let summary = read_all(bytes.as_slice(), Limits::default(), &Dir, |o| {
+    let summary = read_all(bytes.as_slice(), Limits::default(), &Dir, |o, _| {
         assert!(o.line > last_line);
         last_line = o.line;
         good += 1;
@@ -654,8 +654,8 @@ fn reads_through_a_tiny_buffer() {
     // Events split across many fill_buf calls still give exact lines.
     let bytes = generated(200, Some(150));
     let tiny = io::BufReader::with_capacity(7, bytes.as_slice());
-    let a = read_all(tiny, Limits::default(), &Dir, |_| {}).unwrap();
-    let b = read_all(bytes.as_slice(), Limits::default(), &Dir, |_| {}).unwrap();
+    let a = read_all(tiny, Limits::default(), &Dir, |_, _| {}).unwrap();
+    let b = read_all(bytes.as_slice(), Limits::default(), &Dir, |_, _| {}).unwrap();
     assert_eq!(a, b);
     assert_eq!(a.problems.len(), 1);
 }

@@ -151,7 +151,15 @@ impl Store {
             .await?;
             (code, unsorted)
         });
-        Ok(PricelistTx { tx, meta, upload_id, seller_code, unsorted_category: unsorted, applied: Applied::default() })
+        Ok(PricelistTx {
+            tx,
+            meta,
+            upload_id,
+            seller_code,
+            unsorted_category: unsorted,
+            applied: Applied::default(),
+            named: Vec::new(),
+        })
     }
 
     /// Every price an offer has had, oldest first: the superseded values (history rows) and
@@ -273,6 +281,10 @@ pub struct PricelistTx<'a> {
     seller_code: String,
     unsorted_category: i64,
     applied: Applied,
+    /// The ids of the offers this upload named, known and new: a full upload makes the
+    /// seller's other offers unavailable. Kept here (8 bytes an offer) rather than marked on
+    /// every offer row, so that a re-upload writes nothing for an offer that did not change.
+    named: Vec<i64>,
 }
 
 #[derive(FromRow)]
@@ -699,13 +711,12 @@ impl PricelistTx<'_> {
             let offer_rows: Vec<(i64, String)> = match &mut self.tx {
                 Tx::Postgres(t) => {
                     sqlx::query_as(
-                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at)
-                         SELECT $1, p, s, a, d, $2, $3, $3
-                         FROM UNNEST($4::bigint[], $5::text[], $6::bool[], $7::int[]) AS u(p, s, a, d)
+                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at)
+                         SELECT $1, p, s, a, d, $2, $2
+                         FROM UNNEST($3::bigint[], $4::text[], $5::bool[], $6::int[]) AS u(p, s, a, d)
                          RETURNING id, seller_sku",
                     )
                     .bind(seller_id)
-                    .bind(upload_id)
                     .bind(now)
                     .bind(&product_ids)
                     .bind(&skus_new)
@@ -716,7 +727,7 @@ impl PricelistTx<'_> {
                 }
                 Tx::Sqlite(t) => {
                     let mut q = QueryBuilder::new(
-                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, upload_id, created_at, updated_at) ",
+                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at) ",
                     );
                     q.push_values(new.iter().zip(&product_ids), |mut b, (o, pid)| {
                         b.push_bind(seller_id)
@@ -724,7 +735,6 @@ impl PricelistTx<'_> {
                             .push_bind(&o.sku)
                             .push_bind(o.available)
                             .push_bind(o.pre_order_days)
-                            .push_bind(upload_id)
                             .push_bind(now)
                             .push_bind(now);
                     });
@@ -750,40 +760,28 @@ impl PricelistTx<'_> {
         for c in &created {
             by_sku.insert(c.seller_sku.as_str(), c);
         }
+        self.named.extend(existing.iter().chain(&created).map(|o| o.id));
 
-        // 3. Existing offers: availability, pre-order days, and the mark of this upload.
-        let changed: Vec<(i64, &OfferUpdate)> =
-            batch.iter().filter_map(|o| Some((known.get(o.sku.as_str())?.id, o))).collect();
-        self.applied.updated += i64::try_from(changed.len()).unwrap_or(0);
-        if !changed.is_empty() {
-            let old: HashMap<i64, (bool, i32)> =
-                existing.iter().map(|e| (e.id, (e.available, e.pre_order_days))).collect();
-            let (same, different): (Vec<_>, Vec<_>) =
-                changed.iter().partition(|(id, o)| old.get(id) == Some(&(o.available, o.pre_order_days)));
-            if !same.is_empty() {
-                on_tx!(&mut self.tx, |t| {
-                    let mut q = QueryBuilder::new("UPDATE offers SET upload_id = ");
-                    q.push_bind(upload_id).push(" WHERE id");
-                    push_in(&mut q, same.iter().map(|(id, _)| *id));
-                    q.build().execute(t).await.map(|_| ())?
-                });
+        // 3. Existing offers: availability and pre-order days, where they changed.
+        let mut updated = 0;
+        for o in batch {
+            let Some(old) = known.get(o.sku.as_str()) else { continue };
+            updated += 1;
+            if (old.available, old.pre_order_days) == (o.available, o.pre_order_days) {
+                continue;
             }
-            for (id, o) in different {
-                on_tx!(&mut self.tx, |t| {
-                    sqlx::query(
-                    "UPDATE offers SET available = $1, pre_order_days = $2, upload_id = $3, updated_at = $4 WHERE id = $5"
-                )
-                .bind(o.available)
-                .bind(o.pre_order_days)
-                .bind(upload_id)
-                .bind(now)
-                .bind(id)
-                .execute(t)
-                .await
-                .map(|_| ())
-                })?;
-            }
+            on_tx!(&mut self.tx, |t| {
+                sqlx::query("UPDATE offers SET available = $1, pre_order_days = $2, updated_at = $3 WHERE id = $4")
+                    .bind(o.available)
+                    .bind(o.pre_order_days)
+                    .bind(now)
+                    .bind(old.id)
+                    .execute(t)
+                    .await
+                    .map(|_| ())
+            })?;
         }
+        self.applied.updated += updated;
 
         // 4. Prices and stocks. A new offer's are inserted as they are; a known offer's are
         // compared with what is stored and only the differences written. The value a
@@ -880,6 +878,44 @@ impl PricelistTx<'_> {
         Ok(())
     }
 
+    /// Undoes everything the upload wrote: the file turned out bad after some of its offers
+    /// were applied. The caller then records it with [`Store::reject_upload`].
+    pub async fn roll_back(self) -> Result<(), StoreError> {
+        match self.tx {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Makes the seller's available offers this upload did not name unavailable; their count.
+    async fn make_unnamed_unavailable(&mut self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        use futures_util::TryStreamExt as _;
+        self.named.sort_unstable();
+        let named = &self.named;
+        let mut gone: Vec<i64> = Vec::new();
+        on_tx!(&mut self.tx, |t| {
+            let mut ids =
+                sqlx::query_scalar::<_, i64>("SELECT id FROM offers WHERE seller_id = $1 AND available = TRUE")
+                    .bind(self.meta.seller_id)
+                    .fetch(&mut *t);
+            while let Some(id) = ids.try_next().await? {
+                if named.binary_search(&id).is_err() {
+                    gone.push(id);
+                }
+            }
+        });
+        for chunk in gone.chunks(BATCH) {
+            on_tx!(&mut self.tx, |t| {
+                let mut q = QueryBuilder::new("UPDATE offers SET available = FALSE, updated_at = ");
+                q.push_bind(now).push(" WHERE id");
+                push_in(&mut q, chunk.iter().copied());
+                q.build().execute(t).await.map(|_| ())?
+            });
+        }
+        Ok(i64::try_from(gone.len()).unwrap_or(i64::MAX))
+    }
+
     /// Makes the seller's offers this upload did not name unavailable (a full upload),
     /// records the counts, notes the change for the search index, audits, and commits.
     pub async fn finish(mut self, full: bool) -> Result<(i64, Applied), StoreError> {
@@ -887,16 +923,7 @@ impl PricelistTx<'_> {
         let seller_id = self.meta.seller_id;
         let upload_id = self.upload_id;
         if full {
-            self.applied.unavailable = on_tx!(&mut self.tx, |t| sqlx::query(
-                "UPDATE offers SET available = FALSE, updated_at = $1
-                 WHERE seller_id = $2 AND available = TRUE AND (upload_id IS NULL OR upload_id <> $3)"
-            )
-            .bind(now)
-            .bind(seller_id)
-            .bind(upload_id)
-            .execute(t)
-            .await
-            .map(|r| i64::try_from(r.rows_affected()).unwrap_or(0)))?;
+            self.applied.unavailable = self.make_unnamed_unavailable(now).await?;
         }
         let a = self.applied;
         on_tx!(&mut self.tx, |t| sqlx::query(

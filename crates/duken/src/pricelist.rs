@@ -9,10 +9,10 @@
 
 use std::fs::File;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use duken_core::{Kato, Money};
-use duken_pricelist::{FileError, Limits, Offer, PriceListReader, Prices};
+use duken_pricelist::{FileError, Limits, Offer, PriceListReader, Prices, Summary};
 use duken_store::pricelists::{Applied, BATCH, Directory, OfferUpdate, Report, ReportLine, UploadMeta};
 use duken_store::{Store, StoreError};
 
@@ -74,7 +74,9 @@ pub fn merchant_id_of(path: &Path) -> Result<Result<String, FileError>, std::io:
     Ok(reader.header().map(|h| h.merchant_id))
 }
 
-/// Checks the whole file (first pass) and, if every offer is good, applies it.
+/// Reads the file once, checking every offer and applying the good ones in the upload's one
+/// transaction as it goes; a file with any problem is rolled back whole and recorded as
+/// rejected with every bad line.
 pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, ImportError> {
     let started_at = chrono::Utc::now();
     let byte_size = i64::try_from(std::fs::metadata(upload.path)?.len()).unwrap_or(i64::MAX);
@@ -89,14 +91,22 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
         started_at,
     };
     let dir = std::sync::Arc::new(store.pricelist_directory(upload.seller_id).await?);
-    let path: PathBuf = upload.path.to_owned();
-    let check_dir = dir.clone();
-    let checked = tokio::task::spawn_blocking(move || -> Result<_, std::io::Error> {
-        let file = BufReader::with_capacity(256 * 1024, File::open(&path)?);
-        Ok(duken_pricelist::read_all(file, Limits::default(), &Lookup(&check_dir), |_| {}))
-    })
-    .await
-    .map_err(|e| ImportError::Worker(e.to_string()))??;
+    let file = File::open(upload.path)?;
+
+    // A reader thread parses and checks; while every offer so far is good it sends them in
+    // batches to this task, which writes them. The first bad offer stops the batches (the
+    // transaction is then rolled back: nothing is applied), and the reader goes on to the end
+    // so that the report names every bad line. Reading once instead of checking the whole file
+    // before applying it saves a second parse (about a tenth of an import) and lets parsing
+    // and writing overlap from the first batch.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<OfferUpdate>>(4);
+    let reader_dir = dir.clone();
+    let reader = tokio::task::spawn_blocking(move || read_and_send(file, &reader_dir, tx));
+    let mut writing = store.begin_pricelist(meta.clone()).await?;
+    while let Some(batch) = rx.recv().await {
+        writing.apply_batch(&batch).await?;
+    }
+    let checked = reader.await.map_err(|e| ImportError::Worker(e.to_string()))??;
     let (report, problem_count) = match checked {
         Err(e) => (Report { file_error: Some(file_error_line(&e)), problems: vec![] }, 1),
         Ok(summary) if summary.problem_count > 0 => (
@@ -115,55 +125,52 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
             },
             summary.problem_count,
         ),
-        Ok(_) => return apply(store, meta, upload.path, dir).await,
+        Ok(_) => {
+            let (upload_id, applied) = writing.finish(true).await?;
+            tracing::info!(upload_id, ?applied, "price list applied");
+            return Ok(Outcome::Applied { upload_id, applied });
+        }
     };
+    writing.roll_back().await?;
     let upload_id = store.reject_upload(&meta, &report, problem_count).await?;
     tracing::info!(seller = upload.seller_id, upload_id, problem_count, "price list rejected");
     Ok(Outcome::Rejected { upload_id, problem_count })
 }
 
-/// The second pass: a reader thread sends batches of offers; this task writes them.
-async fn apply(
-    store: &Store,
-    meta: UploadMeta<'_>,
-    path: &Path,
-    dir: std::sync::Arc<Directory>,
-) -> Result<Outcome, ImportError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<OfferUpdate>>(4);
-    let path = path.to_owned();
-    let reader_dir = dir.clone();
-    let reader = tokio::task::spawn_blocking(move || -> Result<(), String> {
-        let file = File::open(&path).map_err(|e| e.to_string())?;
-        let mut reader = PriceListReader::new(BufReader::with_capacity(256 * 1024, file), Limits::default());
-        reader.header().map_err(|e| e.to_string())?;
-        let lookup = Lookup(&reader_dir);
-        let mut batch = Vec::with_capacity(BATCH);
-        loop {
-            match reader.next_offer(&lookup).map_err(|e| e.to_string())? {
-                None => break,
-                Some(Ok(offer)) => batch.push(offer_update(&offer, &reader_dir)),
-                // The first pass found none; a file that changed in between is refused.
-                Some(Err(_)) => return Err("the file changed while it was imported".into()),
-            }
+/// The reader thread of [`import`]: every offer checked, the good ones sent in batches of
+/// [`BATCH`] until the first problem. The channel closes when it returns.
+fn read_and_send(
+    file: File,
+    dir: &Directory,
+    tx: tokio::sync::mpsc::Sender<Vec<OfferUpdate>>,
+) -> Result<Result<Summary, FileError>, std::io::Error> {
+    let mut sending = Some(tx);
+    let mut batch = Vec::with_capacity(BATCH);
+    let checked = duken_pricelist::read_all(
+        BufReader::with_capacity(256 * 1024, file),
+        Limits::default(),
+        &Lookup(dir),
+        |offer, problems_so_far| {
+            let Some(tx) = sending.as_ref().filter(|_| problems_so_far == 0) else {
+                sending = None;
+                return;
+            };
+            batch.push(offer_update(&offer, dir));
+            // A closed channel: the writer stopped on an error of its own, which it reports.
             if batch.len() == BATCH
                 && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
             {
-                return Ok(());
+                sending = None;
             }
-        }
-        if !batch.is_empty() {
-            let _ = tx.blocking_send(batch);
-        }
-        Ok(())
-    });
-    let mut writing = store.begin_pricelist(meta).await?;
-    while let Some(batch) = rx.recv().await {
-        writing.apply_batch(&batch).await?;
+        },
+    );
+    if let (Some(tx), Ok(summary)) = (&sending, &checked)
+        && summary.problem_count == 0
+        && !batch.is_empty()
+    {
+        let _ = tx.blocking_send(batch);
     }
-    reader.await.map_err(|e| ImportError::Worker(e.to_string()))?.map_err(ImportError::Worker)?;
-    let (upload_id, applied) = writing.finish(true).await?;
-    tracing::info!(upload_id, ?applied, "price list applied");
-    Ok(Outcome::Applied { upload_id, applied })
+    Ok(checked)
 }
 
 /// An offer's stock when the file says it is available but gives no count: "at least one".

@@ -389,6 +389,72 @@ crate::backend_tests! {
         // A form without a file.
         let reply = owner.upload(&path, &[("csrf", &csrf)], "empty.xml", b"").await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+
+        // The file is read once and applied as it is read: a bad offer, or a cut, after several
+        // batches were already written rolls all of them back (nothing applied, one report).
+        let many: Vec<String> = (0..1_700)
+            .map(|i| offer(&format!("MANY-{i}"), "Many", "PP1", 1, &[("750000000", "1000")]))
+            .collect();
+        let late_bad = pricelist("150540001233", &format!("{}\n{}", many.join("\n"), offer("LATE", "Late", "PP1", 1, &[("750000000", "0")])));
+        let late_line = late_bad.lines().position(|l| l.contains("sku=\"LATE\"")).unwrap() + 1;
+        let cut = pricelist("150540001233", &many.join("\n"));
+        let cut = &cut[..cut.len() - 200];
+        for (name, body, expected) in [
+            ("late.xml", late_bad.as_str(), format!("<tr><td>{late_line}</td><td><code>LATE</code></td>")),
+            ("cut.xml", cut, "ends in the middle".to_owned()),
+        ] {
+            let reply = owner.upload(&path, &[("csrf", &csrf)], name, body.as_bytes()).await;
+            let report = owner.get(&format!("{}?lang=en", reply.header("location"))).await;
+            assert!(report.body.contains("Nothing was applied") && report.body.contains(&expected), "{name}: {}", report.body);
+            let (offers, cards): (i64, i64) = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
+                "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM offers WHERE seller_id = $1),
+                        (SELECT CAST(COUNT(*) AS BIGINT) FROM products WHERE content_seller_id = $1)"
+            ).bind(seller_id).fetch_one(p).await.unwrap());
+            assert_eq!((offers, cards), (0, 0), "{name}: nothing applied");
+        }
+        let uploads = app.store.pricelist_uploads(seller_id, 10).await.unwrap();
+        assert_eq!(uploads.iter().map(|u| u.status.as_str()).collect::<Vec<_>>(), ["rejected"; 3]);
+    }
+
+    /// The catalog's references hold on both databases (on PostgreSQL the bulk tables check
+    /// them once per statement instead of through foreign keys): a row naming a missing city,
+    /// store, offer, product, category or seller is refused, inserted or updated, and the rows
+    /// others refer to are never deleted nor re-keyed.
+    async fn references_are_checked_and_referenced_rows_are_kept(app: TestApp) {
+        let pool = app.store.pool();
+        let offer_id: i64 = duken_store::on_pool!(pool, |p| sqlx::query_scalar("SELECT MIN(id) FROM offers").fetch_one(p).await.unwrap());
+        let refused = [
+            "INSERT INTO offer_prices (offer_id, city_kato, price_tiyn) VALUES ($1, '000000000', 100)",
+            "INSERT INTO offer_prices (offer_id, city_kato, price_tiyn) VALUES ($1 + 1000000, '111010000', 100)",
+            "INSERT INTO offer_stocks (offer_id, store_id, quantity) VALUES ($1, 999999, 1)",
+            "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, changed_at) VALUES ($1 + 1000000, '750000000', 1, CURRENT_TIMESTAMP)",
+            "INSERT INTO offers (seller_id, product_id, seller_sku, created_at, updated_at)
+             SELECT seller_id, product_id + 1000000, 'REF-TEST', created_at, updated_at FROM offers WHERE id = $1",
+            "INSERT INTO offers (seller_id, product_id, seller_sku, created_at, updated_at)
+             SELECT seller_id + 1000000, product_id, 'REF-TEST', created_at, updated_at FROM offers WHERE id = $1",
+            "INSERT INTO products (code, category_id, brand, title_kk, title_ru, title_en, created_at, updated_at)
+             SELECT 'ref-test', category_id + 1000000, brand, title_kk, title_ru, title_en, created_at, updated_at FROM products WHERE $1 > 0 LIMIT 1",
+            "UPDATE offers SET product_id = product_id + 1000000 WHERE id = $1",
+            "UPDATE offer_prices SET city_kato = '000000000' WHERE offer_id = $1",
+            "UPDATE products SET category_id = 1000000 + $1 WHERE id = (SELECT product_id FROM offers WHERE id = $1)",
+            "DELETE FROM cities WHERE kato = (SELECT city_kato FROM offer_prices WHERE offer_id = $1 LIMIT 1)",
+            "DELETE FROM offers WHERE id = $1",
+            "DELETE FROM stores WHERE id = (SELECT MAX(id) FROM stores WHERE $1 > 0)",
+            "UPDATE sellers SET id = id + 1000000 WHERE id = (SELECT seller_id FROM offers WHERE id = $1)",
+        ];
+        for sql in refused {
+            let result = duken_store::on_pool!(pool, |p| sqlx::query(sqlx::AssertSqlSafe(sql)).bind(offer_id).execute(p).await.map(|_| ()));
+            assert!(result.is_err(), "refused: {sql}");
+        }
+        // The same statements with good references pass.
+        let city_rows: i64 = duken_store::on_pool!(pool, |p| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM offer_prices WHERE offer_id = $1 AND city_kato = '111010000'"
+        ).bind(offer_id).fetch_one(p).await.unwrap());
+        assert_eq!(city_rows, 0);
+        duken_store::on_pool!(pool, |p| sqlx::query("INSERT INTO offer_prices (offer_id, city_kato, price_tiyn) VALUES ($1, '111010000', 100)")
+            .bind(offer_id).execute(p).await.map(|_| ()).unwrap());
+        duken_store::on_pool!(pool, |p| sqlx::query("UPDATE offer_prices SET price_tiyn = 200 WHERE offer_id = $1")
+            .bind(offer_id).execute(p).await.map(|_| ()).unwrap());
     }
 }
 
