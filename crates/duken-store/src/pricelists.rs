@@ -587,6 +587,26 @@ impl Changes {
     }
 }
 
+/// The ids of rows returned as (id, key), in the order of `keys`.
+fn in_order(rows: &[(i64, String)], keys: &[impl AsRef<str>]) -> Result<Vec<i64>, StoreError> {
+    let by_key: HashMap<&str, i64> = rows.iter().map(|(id, key)| (key.as_str(), *id)).collect();
+    keys.iter()
+        .map(|k| {
+            by_key.get(k.as_ref()).copied().ok_or_else(|| StoreError::Corrupt(format!("no id for {}", k.as_ref())))
+        })
+        .collect()
+}
+
+/// The next id of an AUTOINCREMENT table: above every id it ever had. Only under the write
+/// lock (inside a transaction that has written) does it stay free until used.
+async fn next_sqlite_id(t: &mut sqlx::SqliteConnection, table: &'static str) -> Result<i64, StoreError> {
+    let sql = format!(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0),
+                    COALESCE((SELECT MAX(id) FROM {table}), 0)) + 1"
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(t).await?)
+}
+
 fn unzip3<A, B, C>(rows: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
     let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
     for (x, y, z) in rows {
@@ -657,10 +677,12 @@ impl PricelistTx<'_> {
             let codes: Vec<String> = new.iter().map(|o| format!("{}:{}", self.seller_code, o.sku)).collect();
             let brands: Vec<&str> = new.iter().map(|o| o.brand.as_str()).collect();
             let models: Vec<&str> = new.iter().map(|o| o.model.as_str()).collect();
-            // Rows come back with their key: RETURNING promises no order.
-            let product_rows: Vec<(i64, String)> = match &mut self.tx {
-                // PostgreSQL: one array per column, a few parameters however many rows.
-                Tx::Postgres(t) => sqlx::query_as(
+            // The new cards' ids, in the order of `new`.
+            let product_ids: Vec<i64> = match &mut self.tx {
+                // PostgreSQL: one array per column, a few parameters however many rows. Rows
+                // come back with their key: RETURNING promises no order.
+                Tx::Postgres(t) => {
+                    let rows: Vec<(i64, String)> = sqlx::query_as(
                     "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
                              status, content_seller_id, created_upload_id, created_at, updated_at)
                          SELECT c, $1, b, m, m, m, m, '{}', 'pending', $2, $7, $3, $3
@@ -675,14 +697,21 @@ impl PricelistTx<'_> {
                 .bind(&models)
                 .bind(upload_id)
                 .fetch_all(&mut **t)
-                .await?,
+                .await?;
+                    in_order(&rows, &codes)?
+                }
+                // SQLite: the ids are given (the upload holds the write lock), so no row comes
+                // back: RETURNING hands each row from the database thread to this task on its
+                // own, a tenth of the import's time.
                 Tx::Sqlite(t) => {
+                    let first = next_sqlite_id(t, "products").await?;
                     let mut q = QueryBuilder::new(
-                        "INSERT INTO products (code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
+                        "INSERT INTO products (id, code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
                              status, content_seller_id, created_upload_id, created_at, updated_at) ",
                     );
-                    q.push_values(new.iter().zip(&codes), |mut b, (o, code)| {
-                        b.push_bind(code)
+                    q.push_values(new.iter().zip(&codes).zip(first..), |mut b, ((o, code), id)| {
+                        b.push_bind(id)
+                            .push_bind(code)
                             .push_bind(self.unsorted_category)
                             .push_bind(&o.brand)
                             .push_bind(&o.model)
@@ -696,21 +725,16 @@ impl PricelistTx<'_> {
                             .push_bind(now)
                             .push_bind(now);
                     });
-                    q.push(" RETURNING id, code");
-                    q.build_query_as().fetch_all(&mut **t).await?
+                    q.build().execute(&mut **t).await?;
+                    (first..).take(new.len()).collect()
                 }
             };
-            let by_code: HashMap<&str, i64> = product_rows.iter().map(|(id, code)| (code.as_str(), *id)).collect();
-            let product_ids: Vec<i64> = codes
-                .iter()
-                .map(|c| by_code.get(c.as_str()).copied().ok_or_else(|| StoreError::Corrupt(format!("no id for {c}"))))
-                .collect::<Result<_, _>>()?;
             let skus_new: Vec<&str> = new.iter().map(|o| o.sku.as_str()).collect();
             let available: Vec<bool> = new.iter().map(|o| o.available).collect();
             let pre_order: Vec<i32> = new.iter().map(|o| o.pre_order_days).collect();
-            let offer_rows: Vec<(i64, String)> = match &mut self.tx {
+            let offer_ids: Vec<i64> = match &mut self.tx {
                 Tx::Postgres(t) => {
-                    sqlx::query_as(
+                    let rows: Vec<(i64, String)> = sqlx::query_as(
                         "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at)
                          SELECT $1, p, s, a, d, $2, $2
                          FROM UNNEST($3::bigint[], $4::text[], $5::bool[], $6::int[]) AS u(p, s, a, d)
@@ -723,14 +747,17 @@ impl PricelistTx<'_> {
                     .bind(&available)
                     .bind(&pre_order)
                     .fetch_all(&mut **t)
-                    .await?
+                    .await?;
+                    in_order(&rows, &skus_new)?
                 }
                 Tx::Sqlite(t) => {
+                    let first = next_sqlite_id(t, "offers").await?;
                     let mut q = QueryBuilder::new(
-                        "INSERT INTO offers (seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at) ",
+                        "INSERT INTO offers (id, seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at) ",
                     );
-                    q.push_values(new.iter().zip(&product_ids), |mut b, (o, pid)| {
-                        b.push_bind(seller_id)
+                    q.push_values(new.iter().zip(&product_ids).zip(first..), |mut b, ((o, pid), id)| {
+                        b.push_bind(id)
+                            .push_bind(seller_id)
                             .push_bind(*pid)
                             .push_bind(&o.sku)
                             .push_bind(o.available)
@@ -738,16 +765,11 @@ impl PricelistTx<'_> {
                             .push_bind(now)
                             .push_bind(now);
                     });
-                    q.push(" RETURNING id, seller_sku");
-                    q.build_query_as().fetch_all(&mut **t).await?
+                    q.build().execute(&mut **t).await?;
+                    (first..).take(new.len()).collect()
                 }
             };
-            let by_sku_new: HashMap<&str, i64> = offer_rows.iter().map(|(id, sku)| (sku.as_str(), *id)).collect();
-            for o in &new {
-                let id = by_sku_new
-                    .get(o.sku.as_str())
-                    .copied()
-                    .ok_or_else(|| StoreError::Corrupt(format!("no id for offer {}", o.sku)))?;
+            for (o, id) in new.iter().zip(offer_ids) {
                 created.push(ExistingOffer {
                     id,
                     seller_sku: o.sku.clone(),
