@@ -28,28 +28,32 @@ ALTER TABLE offer_stocks DROP CONSTRAINT offer_stocks_offer_id_fkey,
 ALTER TABLE offer_price_history DROP CONSTRAINT offer_price_history_offer_id_fkey;
 ALTER TABLE offer_stock_history DROP CONSTRAINT offer_stock_history_offer_id_fkey;
 
--- Trigger arguments: referencing column, referenced table, referenced column, constraint name.
--- Statement level, AFTER INSERT, with the new rows as `new_rows`.
+-- Trigger arguments, four per reference: referencing column, referenced table, referenced
+-- column, constraint name. Statement level, AFTER INSERT, with the new rows as `new_rows`.
+-- Each distinct value is looked up once (a statement of 1 250 prices names about 500 offers
+-- and a handful of cities), so a small referenced table is one hash join, a large one an index
+-- probe per distinct value.
 CREATE FUNCTION check_references_of_new_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     missing TEXT;
 BEGIN
-    EXECUTE format(
-        'SELECT n.%1$I::text FROM new_rows n
-         WHERE n.%1$I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %2$I p WHERE p.%3$I = n.%1$I)
-         LIMIT 1',
-        TG_ARGV[0], TG_ARGV[1], TG_ARGV[2])
-    INTO missing;
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%"', TG_TABLE_NAME, TG_ARGV[3]
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[3], TABLE = TG_TABLE_NAME,
-                  DETAIL = format('Key (%s)=(%s) is not present in table "%s".', TG_ARGV[0], missing, TG_ARGV[1]);
-    END IF;
+    FOR i IN 0 .. TG_NARGS / 4 - 1 LOOP
+        EXECUTE format(
+            'SELECT min(d.v::text) FROM (SELECT DISTINCT n.%1$I AS v FROM new_rows n) d
+             WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %2$I p WHERE p.%3$I = d.v)',
+            TG_ARGV[4 * i], TG_ARGV[4 * i + 1], TG_ARGV[4 * i + 2])
+        INTO missing;
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%"', TG_TABLE_NAME, TG_ARGV[4 * i + 3]
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[4 * i + 3], TABLE = TG_TABLE_NAME,
+                      DETAIL = format('Key (%s)=(%s) is not present in table "%s".', TG_ARGV[4 * i], missing, TG_ARGV[4 * i + 1]);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
 
--- The same for one updated row whose referencing column changed (row level).
+-- The same for one updated row whose referencing column changed (row level; one reference).
 CREATE FUNCTION check_reference_of_updated_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     found BOOLEAN;
@@ -67,56 +71,56 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER products_category_ref AFTER INSERT ON products REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('category_id', 'categories', 'id', 'products_category_id_fkey');
+CREATE TRIGGER products_refs AFTER INSERT ON products REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
+        'category_id', 'categories', 'id', 'products_category_id_fkey',
+        'content_seller_id', 'sellers', 'id', 'products_content_seller_id_fkey');
 CREATE TRIGGER products_category_ref_update AFTER UPDATE OF category_id ON products
     FOR EACH ROW WHEN (OLD.category_id IS DISTINCT FROM NEW.category_id)
     EXECUTE FUNCTION check_reference_of_updated_row('category_id', 'categories', 'id', 'products_category_id_fkey');
-CREATE TRIGGER products_content_seller_ref AFTER INSERT ON products REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('content_seller_id', 'sellers', 'id', 'products_content_seller_id_fkey');
 CREATE TRIGGER products_content_seller_ref_update AFTER UPDATE OF content_seller_id ON products
     FOR EACH ROW WHEN (OLD.content_seller_id IS DISTINCT FROM NEW.content_seller_id)
     EXECUTE FUNCTION check_reference_of_updated_row('content_seller_id', 'sellers', 'id', 'products_content_seller_id_fkey');
 
-CREATE TRIGGER offers_product_ref AFTER INSERT ON offers REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('product_id', 'products', 'id', 'offers_product_id_fkey');
+CREATE TRIGGER offers_refs AFTER INSERT ON offers REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
+        'product_id', 'products', 'id', 'offers_product_id_fkey',
+        'seller_id', 'sellers', 'id', 'offers_seller_id_fkey');
 CREATE TRIGGER offers_product_ref_update AFTER UPDATE OF product_id ON offers
     FOR EACH ROW WHEN (OLD.product_id IS DISTINCT FROM NEW.product_id)
     EXECUTE FUNCTION check_reference_of_updated_row('product_id', 'products', 'id', 'offers_product_id_fkey');
-CREATE TRIGGER offers_seller_ref AFTER INSERT ON offers REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('seller_id', 'sellers', 'id', 'offers_seller_id_fkey');
 CREATE TRIGGER offers_seller_ref_update AFTER UPDATE OF seller_id ON offers
     FOR EACH ROW WHEN (OLD.seller_id IS DISTINCT FROM NEW.seller_id)
     EXECUTE FUNCTION check_reference_of_updated_row('seller_id', 'sellers', 'id', 'offers_seller_id_fkey');
 
-CREATE TRIGGER offer_prices_offer_ref AFTER INSERT ON offer_prices REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('offer_id', 'offers', 'id', 'offer_prices_offer_id_fkey');
+CREATE TRIGGER offer_prices_refs AFTER INSERT ON offer_prices REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
+        'offer_id', 'offers', 'id', 'offer_prices_offer_id_fkey',
+        'city_kato', 'cities', 'kato', 'offer_prices_city_kato_fkey');
 CREATE TRIGGER offer_prices_offer_ref_update AFTER UPDATE OF offer_id ON offer_prices
     FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
     EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_prices_offer_id_fkey');
-CREATE TRIGGER offer_prices_city_ref AFTER INSERT ON offer_prices REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('city_kato', 'cities', 'kato', 'offer_prices_city_kato_fkey');
 CREATE TRIGGER offer_prices_city_ref_update AFTER UPDATE OF city_kato ON offer_prices
     FOR EACH ROW WHEN (OLD.city_kato IS DISTINCT FROM NEW.city_kato)
     EXECUTE FUNCTION check_reference_of_updated_row('city_kato', 'cities', 'kato', 'offer_prices_city_kato_fkey');
 
-CREATE TRIGGER offer_stocks_offer_ref AFTER INSERT ON offer_stocks REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('offer_id', 'offers', 'id', 'offer_stocks_offer_id_fkey');
+CREATE TRIGGER offer_stocks_refs AFTER INSERT ON offer_stocks REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
+        'offer_id', 'offers', 'id', 'offer_stocks_offer_id_fkey',
+        'store_id', 'stores', 'id', 'offer_stocks_store_id_fkey');
 CREATE TRIGGER offer_stocks_offer_ref_update AFTER UPDATE OF offer_id ON offer_stocks
     FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
     EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_stocks_offer_id_fkey');
-CREATE TRIGGER offer_stocks_store_ref AFTER INSERT ON offer_stocks REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('store_id', 'stores', 'id', 'offer_stocks_store_id_fkey');
 CREATE TRIGGER offer_stocks_store_ref_update AFTER UPDATE OF store_id ON offer_stocks
     FOR EACH ROW WHEN (OLD.store_id IS DISTINCT FROM NEW.store_id)
     EXECUTE FUNCTION check_reference_of_updated_row('store_id', 'stores', 'id', 'offer_stocks_store_id_fkey');
 
-CREATE TRIGGER offer_price_history_offer_ref AFTER INSERT ON offer_price_history REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER offer_price_history_refs AFTER INSERT ON offer_price_history REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('offer_id', 'offers', 'id', 'offer_price_history_offer_id_fkey');
 CREATE TRIGGER offer_price_history_offer_ref_update AFTER UPDATE OF offer_id ON offer_price_history
     FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
     EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_price_history_offer_id_fkey');
-CREATE TRIGGER offer_stock_history_offer_ref AFTER INSERT ON offer_stock_history REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER offer_stock_history_refs AFTER INSERT ON offer_stock_history REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('offer_id', 'offers', 'id', 'offer_stock_history_offer_id_fkey');
 CREATE TRIGGER offer_stock_history_offer_ref_update AFTER UPDATE OF offer_id ON offer_stock_history
     FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
