@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use duken_core::Lang;
 use tantivy::collector::Count;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -39,6 +40,15 @@ const PREFIX_SCAN_TERMS: usize = 512;
 /// typed, without typo-tolerant forms.
 pub const KNOWN_WORD_DOCS: u64 = 10;
 const TOKENIZER: &str = "duken";
+
+/// Threads one query is searched on, one segment each: as many as the machine has cores, up
+/// to four. A rebuilt index is merged into this many segments of about equal size, so that a
+/// query matching a hundred thousand products (every match is scored and counted in the
+/// facets) is answered by all cores at once. Concurrent queries gain nothing from it, but
+/// neither do they lose: each core still does one segment's work.
+fn search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4)
+}
 /// The fast field the index is sorted by (the city's KATO code as a number): a city's documents
 /// are one run of doc ids in every segment, so a query skips other cities' postings by whole
 /// blocks instead of decoding, scoring and discarding them.
@@ -163,8 +173,11 @@ impl SearchIndex {
         Self::from_index(Index::builder().schema(schema).settings(settings()).create_in_ram()?, fields)
     }
 
-    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+    fn from_index(mut index: Index, fields: Fields) -> Result<Self, SearchError> {
         index.tokenizers().register(TOKENIZER, DukenTokenizer::default());
+        if search_threads() > 1 {
+            index.set_multithread_executor(search_threads())?;
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?;
         let index =
@@ -234,6 +247,9 @@ impl SearchIndex {
         }
         let result = (|| -> Result<u64, SearchError> {
             let mut writer: IndexWriter = self.index.writer_with_num_threads(2, REBUILD_HEAP_BYTES)?;
+            // The merges below are the only ones: a background merge the default policy starts
+            // after the commit would hold segments they name, and fail them.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
             writer.delete_all_documents()?;
             let mut count = 0u64;
             for product in products {
@@ -243,17 +259,23 @@ impl SearchIndex {
                 count += 1;
             }
             writer.commit()?;
-            // Queries pay per segment (scorers, fuzzy automata over each term dictionary): a
-            // rebuilt index is merged into one segment, once, before it serves.
-            let segments = self.index.searchable_segment_ids()?;
-            if segments.len() > 1 {
-                writer.merge(&segments).wait()?;
+            // Queries pay per segment (scorers, fuzzy automata over each term dictionary) and
+            // are searched one segment per thread: a rebuilt index is merged, once, before it
+            // serves, into one segment per search thread, of about equal size.
+            let metas = self.index.searchable_segment_metas()?;
+            let groups = balanced_groups(metas.iter().map(|m| (m.id(), m.num_docs())), search_threads());
+            let merges: Vec<_> = groups.iter().filter(|g| g.len() > 1).map(|g| writer.merge(g)).collect();
+            for merge in merges {
+                merge.wait()?;
             }
             writer.wait_merging_threads()?;
             Ok(count)
         })();
-        *guard = Some(self.index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?);
+        let writer = guard.insert(self.index.writer_with_num_threads(1, APPLY_HEAP_BYTES)?);
         self.reader.reload()?;
+        // The files of the segments merged away and of the index before the rebuild: the
+        // reader has moved on from them.
+        writer.garbage_collect_files().wait()?;
         self.warm()?;
         result
     }
@@ -754,8 +776,41 @@ fn filters(q: &SearchQuery) -> Filters {
 }
 
 /// Sorted by count descending, then key ascending; at most `n`.
+/// Splits sized items into at most `n` groups of about equal total size (largest first, each
+/// into the smallest group so far).
+fn balanced_groups<T>(items: impl Iterator<Item = (T, u32)>, n: usize) -> Vec<Vec<T>> {
+    let mut items: Vec<(T, u32)> = items.collect();
+    items.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
+    let mut groups: Vec<(u64, Vec<T>)> = (0..n.max(1)).map(|_| (0, Vec::new())).collect();
+    for (item, size) in items {
+        if let Some(smallest) = groups.iter_mut().min_by_key(|(total, _)| *total) {
+            smallest.0 += u64::from(size);
+            smallest.1.push(item);
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).filter(|g| !g.is_empty()).collect()
+}
+
 fn top<K: Ord>(mut items: Vec<(K, u64)>, n: usize) -> Vec<(K, u64)> {
     items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     items.truncate(n);
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::balanced_groups;
+
+    #[test]
+    fn segments_are_merged_into_groups_of_about_equal_size() {
+        let sizes = [(1, 900), (2, 500), (3, 400), (4, 100), (5, 100)];
+        let groups = balanced_groups(sizes.into_iter(), 2);
+        let totals: Vec<u32> =
+            groups.iter().map(|g| g.iter().map(|id| sizes.iter().find(|(i, _)| i == id).unwrap().1).sum()).collect();
+        assert_eq!(totals, [1000, 1000]);
+        // Fewer items than groups: no empty group; one group when one thread searches.
+        assert_eq!(balanced_groups([(7, 10)].into_iter(), 4), [vec![7]]);
+        assert_eq!(balanced_groups(sizes.into_iter(), 1).concat().len(), 5);
+        assert!(balanced_groups(std::iter::empty::<(u8, u32)>(), 2).is_empty());
+    }
 }
