@@ -13,7 +13,7 @@ use std::path::Path;
 
 use duken_core::{Kato, Money};
 use duken_pricelist::{FileError, Limits, Offer, PriceListReader, Prices, Summary};
-use duken_store::pricelists::{Applied, BATCH, Directory, OfferUpdate, Report, ReportLine, UploadMeta};
+use duken_store::pricelists::{Applied, Directory, OfferUpdate, Report, ReportLine, UploadMeta};
 use duken_store::{Store, StoreError};
 
 /// What happened to an upload.
@@ -101,7 +101,8 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
     // and writing overlap from the first batch.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<OfferUpdate>>(4);
     let reader_dir = dir.clone();
-    let reader = tokio::task::spawn_blocking(move || read_and_send(file, &reader_dir, tx));
+    let batch_size = store.pricelist_batch();
+    let reader = tokio::task::spawn_blocking(move || read_and_send(file, &reader_dir, batch_size, tx));
     let mut writing = store.begin_pricelist(meta.clone()).await?;
     while let Some(batch) = rx.recv().await {
         writing.apply_batch(&batch).await?;
@@ -138,14 +139,15 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
 }
 
 /// The reader thread of [`import`]: every offer checked, the good ones sent in batches of
-/// [`BATCH`] until the first problem. The channel closes when it returns.
+/// `batch_size` until the first problem. The channel closes when it returns.
 fn read_and_send(
     file: File,
     dir: &Directory,
+    batch_size: usize,
     tx: tokio::sync::mpsc::Sender<Vec<OfferUpdate>>,
 ) -> Result<Result<Summary, FileError>, std::io::Error> {
     let mut sending = Some(tx);
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Vec::with_capacity(batch_size);
     let checked = duken_pricelist::read_all(
         BufReader::with_capacity(256 * 1024, file),
         Limits::default(),
@@ -157,8 +159,8 @@ fn read_and_send(
             };
             batch.push(offer_update(&offer, dir));
             // A closed channel: the writer stopped on an error of its own, which it reports.
-            if batch.len() == BATCH
-                && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
+            if batch.len() == batch_size
+                && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))).is_err()
             {
                 sending = None;
             }

@@ -392,7 +392,7 @@ crate::backend_tests! {
 
         // The file is read once and applied as it is read: a bad offer, or a cut, after several
         // batches were already written rolls all of them back (nothing applied, one report).
-        let many: Vec<String> = (0..1_700)
+        let many: Vec<String> = (0..4_500)
             .map(|i| offer(&format!("MANY-{i}"), "Many", "PP1", 1, &[("750000000", "1000")]))
             .collect();
         let late_bad = pricelist("150540001233", &format!("{}\n{}", many.join("\n"), offer("LATE", "Late", "PP1", 1, &[("750000000", "0")])));
