@@ -71,60 +71,41 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER products_refs AFTER INSERT ON products REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
-        'category_id', 'categories', 'id', 'products_category_id_fkey',
-        'content_seller_id', 'sellers', 'id', 'products_content_seller_id_fkey');
-CREATE TRIGGER products_category_ref_update AFTER UPDATE OF category_id ON products
-    FOR EACH ROW WHEN (OLD.category_id IS DISTINCT FROM NEW.category_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('category_id', 'categories', 'id', 'products_category_id_fkey');
-CREATE TRIGGER products_content_seller_ref_update AFTER UPDATE OF content_seller_id ON products
-    FOR EACH ROW WHEN (OLD.content_seller_id IS DISTINCT FROM NEW.content_seller_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('content_seller_id', 'sellers', 'id', 'products_content_seller_id_fkey');
+-- The references, as data: one statement trigger per table for all of its references, and one
+-- row trigger per reference for updates that change it.
+CREATE TEMPORARY TABLE checked_references (tbl TEXT, col TEXT, parent TEXT, parent_col TEXT, name TEXT);
+INSERT INTO checked_references VALUES
+    ('products', 'category_id', 'categories', 'id', 'products_category_id_fkey'),
+    ('products', 'content_seller_id', 'sellers', 'id', 'products_content_seller_id_fkey'),
+    ('offers', 'product_id', 'products', 'id', 'offers_product_id_fkey'),
+    ('offers', 'seller_id', 'sellers', 'id', 'offers_seller_id_fkey'),
+    ('offer_prices', 'offer_id', 'offers', 'id', 'offer_prices_offer_id_fkey'),
+    ('offer_prices', 'city_kato', 'cities', 'kato', 'offer_prices_city_kato_fkey'),
+    ('offer_stocks', 'offer_id', 'offers', 'id', 'offer_stocks_offer_id_fkey'),
+    ('offer_stocks', 'store_id', 'stores', 'id', 'offer_stocks_store_id_fkey'),
+    ('offer_price_history', 'offer_id', 'offers', 'id', 'offer_price_history_offer_id_fkey'),
+    ('offer_stock_history', 'offer_id', 'offers', 'id', 'offer_stock_history_offer_id_fkey');
 
-CREATE TRIGGER offers_refs AFTER INSERT ON offers REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
-        'product_id', 'products', 'id', 'offers_product_id_fkey',
-        'seller_id', 'sellers', 'id', 'offers_seller_id_fkey');
-CREATE TRIGGER offers_product_ref_update AFTER UPDATE OF product_id ON offers
-    FOR EACH ROW WHEN (OLD.product_id IS DISTINCT FROM NEW.product_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('product_id', 'products', 'id', 'offers_product_id_fkey');
-CREATE TRIGGER offers_seller_ref_update AFTER UPDATE OF seller_id ON offers
-    FOR EACH ROW WHEN (OLD.seller_id IS DISTINCT FROM NEW.seller_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('seller_id', 'sellers', 'id', 'offers_seller_id_fkey');
-
-CREATE TRIGGER offer_prices_refs AFTER INSERT ON offer_prices REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
-        'offer_id', 'offers', 'id', 'offer_prices_offer_id_fkey',
-        'city_kato', 'cities', 'kato', 'offer_prices_city_kato_fkey');
-CREATE TRIGGER offer_prices_offer_ref_update AFTER UPDATE OF offer_id ON offer_prices
-    FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_prices_offer_id_fkey');
-CREATE TRIGGER offer_prices_city_ref_update AFTER UPDATE OF city_kato ON offer_prices
-    FOR EACH ROW WHEN (OLD.city_kato IS DISTINCT FROM NEW.city_kato)
-    EXECUTE FUNCTION check_reference_of_updated_row('city_kato', 'cities', 'kato', 'offer_prices_city_kato_fkey');
-
-CREATE TRIGGER offer_stocks_refs AFTER INSERT ON offer_stocks REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(
-        'offer_id', 'offers', 'id', 'offer_stocks_offer_id_fkey',
-        'store_id', 'stores', 'id', 'offer_stocks_store_id_fkey');
-CREATE TRIGGER offer_stocks_offer_ref_update AFTER UPDATE OF offer_id ON offer_stocks
-    FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_stocks_offer_id_fkey');
-CREATE TRIGGER offer_stocks_store_ref_update AFTER UPDATE OF store_id ON offer_stocks
-    FOR EACH ROW WHEN (OLD.store_id IS DISTINCT FROM NEW.store_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('store_id', 'stores', 'id', 'offer_stocks_store_id_fkey');
-
-CREATE TRIGGER offer_price_history_refs AFTER INSERT ON offer_price_history REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('offer_id', 'offers', 'id', 'offer_price_history_offer_id_fkey');
-CREATE TRIGGER offer_price_history_offer_ref_update AFTER UPDATE OF offer_id ON offer_price_history
-    FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_price_history_offer_id_fkey');
-CREATE TRIGGER offer_stock_history_refs AFTER INSERT ON offer_stock_history REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows('offer_id', 'offers', 'id', 'offer_stock_history_offer_id_fkey');
-CREATE TRIGGER offer_stock_history_offer_ref_update AFTER UPDATE OF offer_id ON offer_stock_history
-    FOR EACH ROW WHEN (OLD.offer_id IS DISTINCT FROM NEW.offer_id)
-    EXECUTE FUNCTION check_reference_of_updated_row('offer_id', 'offers', 'id', 'offer_stock_history_offer_id_fkey');
+DO $$
+DECLARE
+    r RECORD;
+BEGIN
+    FOR r IN SELECT tbl, string_agg(format('%L, %L, %L, %L', col, parent, parent_col, name), ', ' ORDER BY col) AS args
+             FROM checked_references GROUP BY tbl LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION check_references_of_new_rows(%s)',
+                       r.tbl || '_refs', r.tbl, r.args);
+    END LOOP;
+    FOR r IN SELECT * FROM checked_references LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE OF %I ON %I
+                        FOR EACH ROW WHEN (OLD.%I IS DISTINCT FROM NEW.%I)
+                        EXECUTE FUNCTION check_reference_of_updated_row(%L, %L, %L, %L)',
+                       r.tbl || '_' || r.col || '_ref_update', r.col, r.tbl, r.col, r.col,
+                       r.col, r.parent, r.parent_col, r.name);
+    END LOOP;
+END
+$$;
+DROP TABLE checked_references;
 
 -- Referenced rows stay (the message names the table).
 CREATE FUNCTION refuse_removing_referenced_rows() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -134,27 +115,19 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER cities_kept BEFORE DELETE ON cities FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER cities_key_kept BEFORE UPDATE OF kato ON cities
-    FOR EACH ROW WHEN (OLD.kato IS DISTINCT FROM NEW.kato) EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER cities_not_truncated BEFORE TRUNCATE ON cities FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER sellers_kept BEFORE DELETE ON sellers FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER sellers_key_kept BEFORE UPDATE OF id ON sellers
-    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER sellers_not_truncated BEFORE TRUNCATE ON sellers FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER stores_kept BEFORE DELETE ON stores FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER stores_key_kept BEFORE UPDATE OF id ON stores
-    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER stores_not_truncated BEFORE TRUNCATE ON stores FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER categories_kept BEFORE DELETE ON categories FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER categories_key_kept BEFORE UPDATE OF id ON categories
-    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER categories_not_truncated BEFORE TRUNCATE ON categories FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER products_kept BEFORE DELETE ON products FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER products_key_kept BEFORE UPDATE OF id ON products
-    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER products_not_truncated BEFORE TRUNCATE ON products FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER offers_kept BEFORE DELETE ON offers FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER offers_key_kept BEFORE UPDATE OF id ON offers
-    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION refuse_removing_referenced_rows();
-CREATE TRIGGER offers_not_truncated BEFORE TRUNCATE ON offers FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows();
+DO $$
+DECLARE
+    r RECORD;
+BEGIN
+    FOR r IN SELECT * FROM (VALUES ('cities', 'kato'), ('sellers', 'id'), ('stores', 'id'), ('categories', 'id'),
+                                   ('products', 'id'), ('offers', 'id')) AS t(tbl, key) LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON %I
+                        FOR EACH ROW EXECUTE FUNCTION refuse_removing_referenced_rows()', r.tbl || '_kept', r.tbl);
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF %I ON %I
+                        FOR EACH ROW WHEN (OLD.%I IS DISTINCT FROM NEW.%I) EXECUTE FUNCTION refuse_removing_referenced_rows()',
+                       r.tbl || '_key_kept', r.key, r.tbl, r.key, r.key);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I
+                        FOR EACH STATEMENT EXECUTE FUNCTION refuse_removing_referenced_rows()', r.tbl || '_not_truncated', r.tbl);
+    END LOOP;
+END
+$$;
