@@ -44,11 +44,12 @@ const TOKENIZER: &str = "duken";
 /// Threads one query is searched on, one segment each: as many as the machine has cores, up
 /// to four. A rebuilt index is merged into this many segments of about equal size, so that a
 /// query matching a hundred thousand products (every match is scored and counted in the
-/// facets) is answered by all cores at once. Concurrent queries gain nothing from it, but
-/// neither do they lose: each core still does one segment's work.
+/// facets) is answered by all cores at once. Concurrent queries gain nothing from it (the
+/// cores are busy anyway); it shortens one query, it does not raise throughput.
 fn search_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4)
 }
+
 /// The fast field the index is sorted by (the city's KATO code as a number): a city's documents
 /// are one run of doc ids in every segment, so a query skips other cities' postings by whole
 /// blocks instead of decoding, scoring and discarding them.
@@ -775,7 +776,6 @@ fn filters(q: &SearchQuery) -> Filters {
     }
 }
 
-/// Sorted by count descending, then key ascending; at most `n`.
 /// Splits sized items into at most `n` groups of about equal total size (largest first, each
 /// into the smallest group so far).
 fn balanced_groups<T>(items: impl Iterator<Item = (T, u32)>, n: usize) -> Vec<Vec<T>> {
@@ -791,6 +791,7 @@ fn balanced_groups<T>(items: impl Iterator<Item = (T, u32)>, n: usize) -> Vec<Ve
     groups.into_iter().map(|(_, g)| g).filter(|g| !g.is_empty()).collect()
 }
 
+/// Sorted by count descending, then key ascending; at most `n`.
 fn top<K: Ord>(mut items: Vec<(K, u64)>, n: usize) -> Vec<(K, u64)> {
     items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     items.truncate(n);

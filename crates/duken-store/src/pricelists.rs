@@ -917,11 +917,7 @@ impl PricelistTx<'_> {
     /// Undoes everything the upload wrote: the file turned out bad after some of its offers
     /// were applied. The caller then records it with [`Store::reject_upload`].
     pub async fn roll_back(self) -> Result<(), StoreError> {
-        match self.tx {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Postgres(t) => t.rollback().await?,
-        }
-        Ok(())
+        self.tx.rollback().await
     }
 
     /// Makes the seller's available offers this upload did not name unavailable; their count.

@@ -107,7 +107,7 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
     while let Some(batch) = rx.recv().await {
         writing.apply_batch(&batch).await?;
     }
-    let checked = reader.await.map_err(|e| ImportError::Worker(e.to_string()))??;
+    let checked = reader.await.map_err(|e| ImportError::Worker(e.to_string()))?;
     let (report, problem_count) = match checked {
         Err(e) => (Report { file_error: Some(file_error_line(&e)), problems: vec![] }, 1),
         Ok(summary) if summary.problem_count > 0 => (
@@ -145,7 +145,7 @@ fn read_and_send(
     dir: &Directory,
     batch_size: usize,
     tx: tokio::sync::mpsc::Sender<Vec<OfferUpdate>>,
-) -> Result<Result<Summary, FileError>, std::io::Error> {
+) -> Result<Summary, FileError> {
     let mut sending = Some(tx);
     let mut batch = Vec::with_capacity(batch_size);
     let checked = duken_pricelist::read_all(
@@ -172,7 +172,7 @@ fn read_and_send(
     {
         let _ = tx.blocking_send(batch);
     }
-    Ok(checked)
+    checked
 }
 
 /// An offer's stock when the file says it is available but gives no count: "at least one".
