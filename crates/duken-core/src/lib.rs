@@ -14,6 +14,7 @@ pub mod kato;
 pub mod lang;
 pub mod media;
 pub mod money;
+pub mod order;
 pub mod otp;
 pub mod paging;
 pub mod phone;

@@ -1,0 +1,1112 @@
+//! Issue 7: carts, checkout and orders. A checkout splits a cart into one order per seller in
+//! one transaction that reserves every unit it sells (never more than the stock: a
+//! conditional decrement per store, on both backends), records the price the buyer saw and is
+//! made once per idempotency key. Every later change of an order goes through
+//! [`Store::change_order`], which applies the pure rules of `duken_core::order` to the order's
+//! current position under a write lock and writes an `order_events` row beside the change.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use duken_core::order::{Action, Actor, DeliveryMode, PaymentMode, Position, State, Status};
+use duken_core::{Kato, Localized, Money};
+use sqlx::{FromRow, QueryBuilder};
+
+use crate::{Store, StoreError, Tx, on_pool, on_tx};
+
+/// Whose cart: a signed-in person's, or a guest's (by the SHA-256 of its cookie).
+#[derive(Clone, Copy, Debug)]
+pub enum CartOwner<'a> {
+    User(i64),
+    Guest(&'a str),
+}
+
+/// Largest quantity of one offer in a cart or an order line.
+pub const MAX_QUANTITY: i32 = 999;
+
+/// One cart line as the buyer in a city sees it now.
+#[derive(Clone, Debug)]
+pub struct CartLine {
+    pub offer_id: i64,
+    pub product_id: i64,
+    pub title: Localized,
+    pub seller_id: i64,
+    pub seller_name: String,
+    pub sku: String,
+    pub quantity: i32,
+    /// The seller's price in the buyer's city; `None`: not sold there.
+    pub price: Option<Money>,
+    /// Units in the seller's stores (all of them; delivery comes from any).
+    pub stock: i64,
+    /// Offered and the seller active.
+    pub available: bool,
+}
+
+#[derive(FromRow)]
+struct CartLineRow {
+    offer_id: i64,
+    product_id: i64,
+    title_kk: String,
+    title_ru: String,
+    title_en: String,
+    seller_id: i64,
+    seller_name: String,
+    sku: String,
+    quantity: i32,
+    price_tiyn: Option<i64>,
+    stock: i64,
+    available: bool,
+}
+
+const CART_LINES: &str = "SELECT ci.offer_id, o.product_id, p.title_kk, p.title_ru, p.title_en, o.seller_id,
+        s.display_name AS seller_name, o.seller_sku AS sku, ci.quantity, op.price_tiyn,
+        CAST(COALESCE((SELECT SUM(st.quantity) FROM offer_stocks st WHERE st.offer_id = o.id), 0) AS BIGINT) AS stock,
+        (o.available AND s.status = 'active' AND p.status = 'active') AS available
+     FROM cart_items ci
+     JOIN offers o ON o.id = ci.offer_id
+     JOIN products p ON p.id = o.product_id
+     JOIN sellers s ON s.id = o.seller_id
+     LEFT JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = $2
+     WHERE ci.cart_id = $1
+     ORDER BY o.seller_id, ci.added_at, ci.offer_id";
+
+impl Store {
+    /// The cart's id, if it has one.
+    pub async fn cart_id(&self, owner: CartOwner<'_>) -> Result<Option<i64>, StoreError> {
+        let (sql, user, guest) = owner_query(owner);
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar(sql).bind(user).bind(guest).fetch_optional(p).await)?)
+    }
+
+    /// Adds `quantity` units of an offer (up to [`MAX_QUANTITY`] in all), creating the cart.
+    pub async fn add_to_cart(&self, owner: CartOwner<'_>, offer_id: i64, quantity: i32) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let cart = tx.ensure_cart(owner, now).await?;
+        on_tx!(&mut tx, |t| sqlx::query(
+            "INSERT INTO cart_items (cart_id, offer_id, quantity, added_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (cart_id, offer_id) DO UPDATE
+             SET quantity = CASE WHEN cart_items.quantity + excluded.quantity > $5 THEN $5
+                                 ELSE cart_items.quantity + excluded.quantity END"
+        )
+        .bind(cart)
+        .bind(offer_id)
+        .bind(quantity.clamp(1, MAX_QUANTITY))
+        .bind(now)
+        .bind(MAX_QUANTITY)
+        .execute(t)
+        .await
+        .map(|_| ()))?;
+        tx.commit().await
+    }
+
+    /// Sets a line's quantity; 0 removes the line.
+    pub async fn set_cart_quantity(&self, owner: CartOwner<'_>, offer_id: i64, quantity: i32) -> Result<(), StoreError> {
+        let Some(cart) = self.cart_id(owner).await? else { return Ok(()) };
+        on_pool!(self.pool(), |p| {
+            if quantity <= 0 {
+                sqlx::query("DELETE FROM cart_items WHERE cart_id = $1 AND offer_id = $2")
+                    .bind(cart)
+                    .bind(offer_id)
+                    .execute(p)
+                    .await
+                    .map(|_| ())
+            } else {
+                sqlx::query("UPDATE cart_items SET quantity = $3 WHERE cart_id = $1 AND offer_id = $2")
+                    .bind(cart)
+                    .bind(offer_id)
+                    .bind(quantity.min(MAX_QUANTITY))
+                    .execute(p)
+                    .await
+                    .map(|_| ())
+            }
+        })?;
+        Ok(())
+    }
+
+    /// The cart's lines, priced for `city`, grouped by seller.
+    pub async fn cart_lines(&self, owner: CartOwner<'_>, city: Kato) -> Result<Vec<CartLine>, StoreError> {
+        let Some(cart) = self.cart_id(owner).await? else { return Ok(Vec::new()) };
+        let rows: Vec<CartLineRow> = on_pool!(self.pool(), |p| sqlx::query_as(CART_LINES)
+            .bind(cart)
+            .bind(city.to_string())
+            .fetch_all(p)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CartLine {
+                offer_id: r.offer_id,
+                product_id: r.product_id,
+                title: Localized { kk: r.title_kk, ru: r.title_ru, en: r.title_en },
+                seller_id: r.seller_id,
+                seller_name: r.seller_name,
+                sku: r.sku,
+                quantity: r.quantity,
+                price: r.price_tiyn.map(Money::from_tiyn),
+                stock: r.stock,
+                available: r.available,
+            })
+            .collect())
+    }
+
+    /// A guest's cart joins the account's at sign-in: quantities add up (capped), the guest cart
+    /// goes.
+    pub async fn merge_guest_cart(&self, guest_key_hash: &str, user_id: i64) -> Result<(), StoreError> {
+        let Some(guest) = self.cart_id(CartOwner::Guest(guest_key_hash)).await? else { return Ok(()) };
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let cart = tx.ensure_cart(CartOwner::User(user_id), now).await?;
+        on_tx!(&mut tx, |t| {
+            sqlx::query(
+                "INSERT INTO cart_items (cart_id, offer_id, quantity, added_at)
+                 SELECT $1, offer_id, quantity, added_at FROM cart_items WHERE cart_id = $2 AND TRUE
+                 ON CONFLICT (cart_id, offer_id) DO UPDATE
+                 SET quantity = CASE WHEN cart_items.quantity + excluded.quantity > $3 THEN $3
+                                     ELSE cart_items.quantity + excluded.quantity END",
+            )
+            .bind(cart)
+            .bind(guest)
+            .bind(MAX_QUANTITY)
+            .execute(&mut *t)
+            .await?;
+            sqlx::query("DELETE FROM carts WHERE id = $1").bind(guest).execute(&mut *t).await?;
+        });
+        tx.commit().await
+    }
+}
+
+fn owner_query(owner: CartOwner<'_>) -> (&'static str, Option<i64>, Option<&str>) {
+    let sql = "SELECT id FROM carts WHERE user_id = $1 OR guest_key_hash = $2";
+    match owner {
+        CartOwner::User(u) => (sql, Some(u), None),
+        CartOwner::Guest(g) => (sql, None, Some(g)),
+    }
+}
+
+impl Tx {
+    async fn ensure_cart(&mut self, owner: CartOwner<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let (user, guest) = match owner {
+            CartOwner::User(u) => (Some(u), None),
+            CartOwner::Guest(g) => (None, Some(g)),
+        };
+        let conflict = if user.is_some() { "user_id" } else { "guest_key_hash" };
+        // A write first (also when the cart exists), so that SQLite takes the write lock now.
+        let sql = format!(
+            "INSERT INTO carts (user_id, guest_key_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)
+             ON CONFLICT ({conflict}) DO UPDATE SET updated_at = excluded.updated_at RETURNING id"
+        );
+        Ok(on_tx!(self, |t| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(user)
+            .bind(guest)
+            .bind(now)
+            .fetch_one(t)
+            .await)?)
+    }
+}
+
+/// One line of a checkout as the buyer confirmed it.
+#[derive(Clone, Debug)]
+pub struct CheckoutLine {
+    pub offer_id: i64,
+    pub quantity: i32,
+    /// The price the buyer was shown; a different current price stops the checkout.
+    pub seen_price: Money,
+}
+
+/// How one seller's part reaches the buyer.
+#[derive(Clone, Debug)]
+pub struct SellerDelivery {
+    pub mode: DeliveryMode,
+    /// For pickup: the store.
+    pub pickup_store: Option<i64>,
+    pub address: String,
+}
+
+/// What the buyer's consent let the seller see (§9.1); empty when not disclosed.
+#[derive(Clone, Debug, Default)]
+pub struct Customer {
+    pub name: String,
+    pub phone: String,
+}
+
+pub struct CheckoutRequest<'a> {
+    pub buyer_id: i64,
+    pub idempotency_key: &'a str,
+    pub city: Kato,
+    pub payment: PaymentMode,
+    pub credit_term: Option<i32>,
+    pub lines: Vec<CheckoutLine>,
+    pub delivery: BTreeMap<i64, SellerDelivery>,
+    pub customers: BTreeMap<i64, Customer>,
+    /// How long an unpaid or unsigned order keeps its units.
+    pub hold: Duration,
+    pub request_id: &'a str,
+}
+
+/// Why a line cannot be bought as confirmed; the buyer sees every one before confirming again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineProblem {
+    /// The offer, its seller or its card is no longer offered, or not in this city.
+    Unavailable { offer_id: i64 },
+    PriceChanged { offer_id: i64, seen: Money, now: Money },
+    /// Fewer units are left than asked for (in the chosen store, for pickup).
+    NotEnoughStock { offer_id: i64, left: i64 },
+    /// The pickup store is not the seller's, or has no address in a city.
+    BadPickupStore { seller_id: i64 },
+    /// A line of a seller the checkout said nothing about.
+    NoDelivery { seller_id: i64 },
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct PlacedOrder {
+    pub id: i64,
+    pub code: String,
+    pub seller_id: i64,
+    pub total_tiyn: i64,
+}
+
+#[derive(Clone, Debug)]
+pub enum CheckoutOutcome {
+    /// The orders, one per seller; `replayed` when the key had been used (nothing new made).
+    Placed { checkout_id: i64, orders: Vec<PlacedOrder>, payment_id: Option<i64>, replayed: bool },
+    /// Nothing was made: what changed since the buyer looked.
+    Changed(Vec<LineProblem>),
+}
+
+#[derive(FromRow)]
+struct OfferForSale {
+    id: i64,
+    seller_id: i64,
+    product_id: i64,
+    seller_sku: String,
+    title_ru: String,
+    price_tiyn: Option<i64>,
+    offered: bool,
+}
+
+impl Store {
+    /// Places a checkout: one order per seller, every unit reserved, the cart lines bought
+    /// removed, and a pending payment for a prepaid one, all in one transaction or none.
+    /// `next_code` gives candidate order numbers (random; one in use is drawn again).
+    pub async fn place_checkout(
+        &self,
+        req: &CheckoutRequest<'_>,
+        next_code: &mut (dyn FnMut() -> String + Send),
+    ) -> Result<CheckoutOutcome, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let total: i64 = req
+            .lines
+            .iter()
+            .map(|l| l.seen_price.tiyn().saturating_mul(i64::from(l.quantity)))
+            .fold(0i64, i64::saturating_add);
+        // The key first: a write, so SQLite takes the write lock before anything is read, and
+        // a second submit of the same key waits for the first and then finds its checkout.
+        let checkout_id: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO checkouts (buyer_id, idempotency_key, city_kato, payment_mode, total_tiyn, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (buyer_id, idempotency_key) DO NOTHING RETURNING id"
+        )
+        .bind(req.buyer_id)
+        .bind(req.idempotency_key)
+        .bind(req.city.to_string())
+        .bind(req.payment.as_str())
+        .bind(total)
+        .bind(now)
+        .fetch_optional(t)
+        .await)?;
+        let Some(checkout_id) = checkout_id else {
+            tx.rollback().await?;
+            return self.replayed_checkout(req.buyer_id, req.idempotency_key).await;
+        };
+
+        // Every line checked against what is offered now; all problems at once.
+        let city = req.city.to_string();
+        let mut problems = Vec::new();
+        let mut sale: Vec<(&CheckoutLine, OfferForSale)> = Vec::new();
+        for line in &req.lines {
+            let offer: Option<OfferForSale> = on_tx!(&mut tx, |t| sqlx::query_as(
+                "SELECT o.id, o.seller_id, o.product_id, o.seller_sku, p.title_ru, op.price_tiyn,
+                        (o.available AND s.status = 'active' AND p.status = 'active') AS offered
+                 FROM offers o JOIN sellers s ON s.id = o.seller_id JOIN products p ON p.id = o.product_id
+                 LEFT JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = $2
+                 WHERE o.id = $1"
+            )
+            .bind(line.offer_id)
+            .bind(&city)
+            .fetch_optional(t)
+            .await)?;
+            match offer {
+                Some(o) if o.offered && o.price_tiyn.is_some() => {
+                    let now_price = Money::from_tiyn(o.price_tiyn.unwrap_or_default());
+                    if now_price != line.seen_price {
+                        problems.push(LineProblem::PriceChanged {
+                            offer_id: line.offer_id,
+                            seen: line.seen_price,
+                            now: now_price,
+                        });
+                    }
+                    if !req.delivery.contains_key(&o.seller_id) {
+                        problems.push(LineProblem::NoDelivery { seller_id: o.seller_id });
+                    }
+                    sale.push((line, o));
+                }
+                _ => problems.push(LineProblem::Unavailable { offer_id: line.offer_id }),
+            }
+        }
+        if !problems.is_empty() {
+            tx.rollback().await?;
+            return Ok(CheckoutOutcome::Changed(problems));
+        }
+
+        // Units reserved store by store: the decrement only happens while enough is left, so
+        // two buyers of the last unit cannot both get it (row lock on PostgreSQL, the write lock
+        // on SQLite).
+        let mut reserved: Vec<(usize, i64)> = Vec::with_capacity(sale.len());
+        for (i, (line, offer)) in sale.iter().enumerate() {
+            let delivery = &req.delivery[&offer.seller_id];
+            let stores: Vec<(i64, i64)> = on_tx!(&mut tx, |t| sqlx::query_as(
+                "SELECT st.store_id, CAST(st.quantity AS BIGINT) FROM offer_stocks st JOIN stores w ON w.id = st.store_id
+                 WHERE st.offer_id = $1 AND w.seller_id = $2
+                 ORDER BY CASE WHEN w.city_kato = $3 THEN 0 ELSE 1 END, st.quantity DESC, st.store_id"
+            )
+            .bind(offer.id)
+            .bind(offer.seller_id)
+            .bind(&city)
+            .fetch_all(t)
+            .await)?;
+            let candidates: Vec<(i64, i64)> = match (delivery.mode, delivery.pickup_store) {
+                (DeliveryMode::Pickup, Some(store)) => stores.iter().copied().filter(|(s, _)| *s == store).collect(),
+                (DeliveryMode::Pickup, None) => Vec::new(),
+                _ => stores.clone(),
+            };
+            if delivery.mode == DeliveryMode::Pickup && !self.is_pickup_store(&mut tx, offer.seller_id, delivery.pickup_store).await? {
+                problems.push(LineProblem::BadPickupStore { seller_id: offer.seller_id });
+                continue;
+            }
+            let mut got = None;
+            for (store, left) in &candidates {
+                if *left < i64::from(line.quantity) {
+                    continue;
+                }
+                let done = on_tx!(&mut tx, |t| sqlx::query(
+                    "UPDATE offer_stocks SET quantity = quantity - $1 WHERE offer_id = $2 AND store_id = $3 AND quantity >= $1"
+                )
+                .bind(line.quantity)
+                .bind(offer.id)
+                .bind(*store)
+                .execute(t)
+                .await
+                .map(|r| r.rows_affected()))?;
+                if done == 1 {
+                    got = Some(*store);
+                    break;
+                }
+            }
+            match got {
+                Some(store) => reserved.push((i, store)),
+                None => {
+                    let left = candidates.iter().map(|(_, q)| *q).max().unwrap_or(0);
+                    problems.push(LineProblem::NotEnoughStock { offer_id: offer.id, left });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.dedup();
+            tx.rollback().await?;
+            return Ok(CheckoutOutcome::Changed(problems));
+        }
+
+        // One order per seller, lines numbered from 1.
+        let mut by_seller: BTreeMap<i64, Vec<(usize, i64)>> = BTreeMap::new();
+        for (i, store) in reserved {
+            by_seller.entry(sale[i].1.seller_id).or_default().push((i, store));
+        }
+        let position = Position::placed(req.payment);
+        let hold_until = now + req.hold;
+        let mut orders = Vec::new();
+        for (seller_id, lines) in &by_seller {
+            let delivery = &req.delivery[seller_id];
+            let customer = req.customers.get(seller_id).cloned().unwrap_or_default();
+            let order_total: i64 = lines
+                .iter()
+                .map(|(i, _)| sale[*i].0.seen_price.tiyn().saturating_mul(i64::from(sale[*i].0.quantity)))
+                .fold(0, i64::saturating_add);
+            let id = loop {
+                let code = next_code();
+                let id: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+                    "INSERT INTO orders (code, checkout_id, buyer_id, seller_id, state, status, payment_mode, credit_term,
+                         delivery_mode, pickup_store_id, city_kato, delivery_address, total_tiyn, customer_name,
+                         customer_phone, created_at, updated_at, hold_until)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
+                     ON CONFLICT (code) DO NOTHING RETURNING id"
+                )
+                .bind(&code)
+                .bind(checkout_id)
+                .bind(req.buyer_id)
+                .bind(seller_id)
+                .bind(position.state.as_str())
+                .bind(position.status.as_str())
+                .bind(req.payment.as_str())
+                .bind(req.credit_term)
+                .bind(delivery.mode.as_str())
+                .bind(delivery.pickup_store.filter(|_| delivery.mode == DeliveryMode::Pickup))
+                .bind(&city)
+                .bind(&delivery.address)
+                .bind(order_total)
+                .bind(&customer.name)
+                .bind(&customer.phone)
+                .bind(now)
+                .bind(hold_until)
+                .fetch_optional(t)
+                .await)?;
+                if let Some(id) = id {
+                    break PlacedOrder { id, code, seller_id: *seller_id, total_tiyn: order_total };
+                }
+            };
+            for (n, (i, store)) in lines.iter().enumerate() {
+                let (line, offer) = &sale[*i];
+                on_tx!(&mut tx, |t| sqlx::query(
+                    "INSERT INTO order_entries (order_id, entry_number, offer_id, product_id, seller_sku, name, quantity,
+                         base_price_tiyn, total_price_tiyn, store_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                )
+                .bind(id.id)
+                .bind(i32::try_from(n + 1).unwrap_or(i32::MAX))
+                .bind(offer.id)
+                .bind(offer.product_id)
+                .bind(&offer.seller_sku)
+                .bind(&offer.title_ru)
+                .bind(line.quantity)
+                .bind(line.seen_price.tiyn())
+                .bind(line.seen_price.tiyn().saturating_mul(i64::from(line.quantity)))
+                .bind(*store)
+                .execute(t)
+                .await
+                .map(|_| ()))?;
+            }
+            tx.order_event(id.id, &format!("user:{}", req.buyer_id), "PLACE", None, position, "", req.request_id, now)
+                .await?;
+            orders.push(id);
+        }
+        let payment_id = if req.payment == PaymentMode::Prepaid {
+            Some(on_tx!(&mut tx, |t| sqlx::query_scalar(
+                "INSERT INTO payments (checkout_id, amount_tiyn, status, created_at) VALUES ($1, $2, 'pending', $3) RETURNING id"
+            )
+            .bind(checkout_id)
+            .bind(total)
+            .bind(now)
+            .fetch_one(t)
+            .await)?)
+        } else {
+            None
+        };
+        // The lines bought leave the buyer's cart.
+        let offer_ids: Vec<i64> = sale.iter().map(|(_, o)| o.id).collect();
+        on_tx!(&mut tx, |t| {
+            let mut q = QueryBuilder::new("DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE user_id = ");
+            q.push_bind(req.buyer_id).push(") AND offer_id IN (");
+            let mut sep = q.separated(", ");
+            for id in &offer_ids {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(t).await.map(|_| ())
+        })?;
+        tx.commit().await?;
+        Ok(CheckoutOutcome::Placed { checkout_id, orders, payment_id, replayed: false })
+    }
+
+    async fn is_pickup_store(&self, tx: &mut Tx, seller_id: i64, store: Option<i64>) -> Result<bool, StoreError> {
+        let Some(store) = store else { return Ok(false) };
+        let n: i64 = on_tx!(tx, |t| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM stores WHERE id = $1 AND seller_id = $2 AND city_kato IS NOT NULL"
+        )
+        .bind(store)
+        .bind(seller_id)
+        .fetch_one(t)
+        .await)?;
+        Ok(n == 1)
+    }
+
+    async fn replayed_checkout(&self, buyer_id: i64, key: &str) -> Result<CheckoutOutcome, StoreError> {
+        let checkout_id: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM checkouts WHERE buyer_id = $1 AND idempotency_key = $2"
+        )
+        .bind(buyer_id)
+        .bind(key)
+        .fetch_one(p)
+        .await)?;
+        let orders: Vec<PlacedOrder> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, code, seller_id, total_tiyn FROM orders WHERE checkout_id = $1 ORDER BY id"
+        )
+        .bind(checkout_id)
+        .fetch_all(p)
+        .await)?;
+        let payment_id: Option<i64> = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM payments WHERE checkout_id = $1"
+        )
+        .bind(checkout_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(CheckoutOutcome::Placed { checkout_id, orders, payment_id, replayed: true })
+    }
+}
+
+impl Tx {
+    #[allow(clippy::too_many_arguments)]
+    async fn order_event(
+        &mut self,
+        order_id: i64,
+        actor: &str,
+        action: &str,
+        from: Option<Position>,
+        to: Position,
+        reason: &str,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |t| sqlx::query(
+            "INSERT INTO order_events (order_id, actor, action, from_state, from_status, to_state, to_status, reason,
+                 request_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )
+        .bind(order_id)
+        .bind(actor)
+        .bind(action)
+        .bind(from.map(|p| p.state.as_str()))
+        .bind(from.map(|p| p.status.as_str()))
+        .bind(to.state.as_str())
+        .bind(to.status.as_str())
+        .bind(reason)
+        .bind(request_id)
+        .bind(now)
+        .execute(t)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+}
+
+/// An order as stored.
+#[derive(Clone, Debug, FromRow)]
+pub struct Order {
+    pub id: i64,
+    pub code: String,
+    pub checkout_id: i64,
+    pub buyer_id: i64,
+    pub seller_id: i64,
+    pub state: String,
+    pub status: String,
+    pub assembled: bool,
+    pub number_of_space: Option<i32>,
+    pub payment_mode: String,
+    pub credit_term: Option<i32>,
+    pub delivery_mode: String,
+    pub pickup_store_id: Option<i64>,
+    pub city_kato: String,
+    pub delivery_address: String,
+    pub total_tiyn: i64,
+    pub delivery_cost_tiyn: i64,
+    pub pre_order: bool,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub cancellation_reason: Option<String>,
+    pub cancellation_comment: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub hold_until: DateTime<Utc>,
+    pub planned_delivery_at: Option<DateTime<Utc>>,
+}
+
+const ORDER_COLUMNS: &str = "id, code, checkout_id, buyer_id, seller_id, state, status, assembled, number_of_space,
+     payment_mode, credit_term, delivery_mode, pickup_store_id, city_kato, delivery_address, total_tiyn,
+     delivery_cost_tiyn, pre_order, customer_name, customer_phone, cancellation_reason, cancellation_comment,
+     created_at, updated_at, approved_at, accepted_at, completed_at, cancelled_at, hold_until, planned_delivery_at";
+
+impl Order {
+    /// The order's position in its life cycle; `None` for values no rule knows (a corrupt row).
+    pub fn position(&self) -> Option<Position> {
+        Some(Position { state: State::parse(&self.state)?, status: Status::parse(&self.status)?, assembled: self.assembled })
+    }
+}
+
+/// One line of an order.
+#[derive(Clone, Debug, FromRow)]
+pub struct OrderEntry {
+    pub id: i64,
+    pub order_id: i64,
+    pub entry_number: i32,
+    pub offer_id: i64,
+    pub product_id: i64,
+    pub seller_sku: String,
+    pub name: String,
+    pub quantity: i32,
+    pub base_price_tiyn: i64,
+    pub total_price_tiyn: i64,
+    pub store_id: i64,
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, order_id, entry_number, offer_id, product_id, seller_sku, name, quantity, base_price_tiyn, total_price_tiyn, store_id";
+
+/// One transition of an order, for its timeline.
+#[derive(Clone, Debug, FromRow)]
+pub struct OrderEvent {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub from_status: Option<String>,
+    pub to_state: String,
+    pub to_status: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who asks for a change, and which orders they may touch.
+#[derive(Clone, Copy, Debug)]
+pub enum OrderScope {
+    Buyer(i64),
+    Seller(i64),
+    /// The platform's own jobs (payments, timeouts).
+    Platform,
+}
+
+impl OrderScope {
+    fn actor(self) -> Actor {
+        match self {
+            OrderScope::Buyer(_) => Actor::Buyer,
+            OrderScope::Seller(_) => Actor::Seller,
+            OrderScope::Platform => Actor::Platform,
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            OrderScope::Buyer(u) => format!("user:{u}"),
+            OrderScope::Seller(s) => format!("seller:{s}"),
+            OrderScope::Platform => "platform".to_owned(),
+        }
+    }
+
+    fn sees(self, order: &Order) -> bool {
+        match self {
+            OrderScope::Buyer(u) => order.buyer_id == u,
+            OrderScope::Seller(s) => {
+                order.seller_id == s && State::parse(&order.state).is_some_and(State::visible_to_seller)
+            }
+            OrderScope::Platform => true,
+        }
+    }
+}
+
+/// A requested change of an order.
+#[derive(Clone, Debug)]
+pub struct OrderChange<'a> {
+    pub action: Action,
+    /// The cancellation reason's comment, or why the platform acted.
+    pub comment: &'a str,
+    pub number_of_space: Option<i32>,
+    pub request_id: &'a str,
+}
+
+#[derive(Debug)]
+pub enum ChangeOutcome {
+    Changed(Order),
+    /// The rules refuse it; nothing changed.
+    Refused(duken_core::order::Refusal),
+}
+
+impl Store {
+    /// An order the scope may see (a seller never sees one before payment or signature).
+    pub async fn order(&self, scope: OrderScope, id: i64) -> Result<Order, StoreError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
+        let order: Order = on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await)?;
+        if scope.sees(&order) { Ok(order) } else { Err(StoreError::NotFound) }
+    }
+
+    /// An order by its number, for the scope.
+    pub async fn order_by_code(&self, scope: OrderScope, code: &str) -> Result<Order, StoreError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE code = $1");
+        let order: Order =
+            on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(code).fetch_one(p).await)?;
+        if scope.sees(&order) { Ok(order) } else { Err(StoreError::NotFound) }
+    }
+
+    pub async fn order_entries(&self, order_ids: &[i64]) -> Result<Vec<OrderEntry>, StoreError> {
+        if order_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(on_pool!(self.pool(), |p| {
+            let mut q = QueryBuilder::new(format!("SELECT {ENTRY_COLUMNS} FROM order_entries WHERE order_id IN ("));
+            let mut sep = q.separated(", ");
+            for id in order_ids {
+                sep.push_bind(*id);
+            }
+            q.push(") ORDER BY order_id, entry_number");
+            q.build_query_as().fetch_all(p).await
+        })?)
+    }
+
+    pub async fn order_entry(&self, id: i64) -> Result<OrderEntry, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM order_entries WHERE id = $1");
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await)?)
+    }
+
+    pub async fn order_events(&self, order_id: i64) -> Result<Vec<OrderEvent>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, actor, action, from_state, from_status, to_state, to_status, reason, created_at
+             FROM order_events WHERE order_id = $1 ORDER BY id"
+        )
+        .bind(order_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// A buyer's orders, newest first.
+    pub async fn buyer_orders(&self, buyer_id: i64, limit: i64, offset: i64) -> Result<(Vec<Order>, i64), StoreError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE buyer_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3");
+        let rows = on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(buyer_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await)?;
+        let total: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE buyer_id = $1")
+            .bind(buyer_id)
+            .fetch_one(p)
+            .await)?;
+        Ok((rows, total))
+    }
+
+    /// Applies one change to an order under a write lock: the rules of `duken_core::order`
+    /// decide from the stored position; the change, its event and any released units are
+    /// written together. An order outside the scope is [`StoreError::NotFound`].
+    pub async fn change_order(
+        &self,
+        scope: OrderScope,
+        order_id: i64,
+        change: &OrderChange<'_>,
+    ) -> Result<ChangeOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let outcome = tx.change_order(scope, order_id, change).await?;
+        match outcome {
+            ChangeOutcome::Changed(_) => tx.commit().await?,
+            ChangeOutcome::Refused(_) => tx.rollback().await?,
+        }
+        Ok(outcome)
+    }
+
+    /// Unpaid and unsigned orders whose hold has run out: their ids, for the expiry job.
+    pub async fn overdue_orders(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM orders WHERE state IN ('AWAITING_PAYMENT', 'SIGN_REQUIRED') AND hold_until < $1
+             ORDER BY hold_until LIMIT $2"
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(p)
+        .await)?)
+    }
+}
+
+impl Tx {
+    /// [`Store::change_order`] inside a transaction the caller commits.
+    pub async fn change_order(
+        &mut self,
+        scope: OrderScope,
+        order_id: i64,
+        change: &OrderChange<'_>,
+    ) -> Result<ChangeOutcome, StoreError> {
+        let now = Utc::now();
+        let order = self.lock_order(order_id).await?;
+        if !scope.sees(&order) {
+            return Err(StoreError::NotFound);
+        }
+        let from = order.position().ok_or_else(|| StoreError::Corrupt(format!("order {order_id} state")))?;
+        let delivery = DeliveryMode::parse(&order.delivery_mode)
+            .ok_or_else(|| StoreError::Corrupt(format!("order {order_id} delivery mode")))?;
+        let to = match duken_core::order::apply(from, delivery, change.action, scope.actor()) {
+            Ok(to) => to,
+            Err(refusal) => return Ok(ChangeOutcome::Refused(refusal)),
+        };
+        let reason = match change.action {
+            Action::Cancel(r) => Some(r.as_str()),
+            Action::Expire if from.state == State::AwaitingPayment => Some("PAYMENT_NOT_RECEIVED"),
+            Action::Expire => Some("TIMEOUT_BUYER_SIGNATURE"),
+            _ => None,
+        };
+        let approved = matches!(change.action, Action::PaymentConfirmed | Action::CreditIssued);
+        on_tx!(&mut *self, |t| sqlx::query(
+            "UPDATE orders SET state = $1, status = $2, assembled = $3, updated_at = $4,
+                 number_of_space = COALESCE($5, number_of_space),
+                 approved_at = CASE WHEN $6 THEN $4 ELSE approved_at END,
+                 accepted_at = CASE WHEN $2 = 'ACCEPTED_BY_MERCHANT' AND accepted_at IS NULL THEN $4 ELSE accepted_at END,
+                 completed_at = CASE WHEN $2 = 'COMPLETED' THEN $4 ELSE completed_at END,
+                 cancelled_at = CASE WHEN $2 = 'CANCELLED' THEN $4 ELSE cancelled_at END,
+                 cancellation_reason = COALESCE($7, cancellation_reason),
+                 cancellation_comment = CASE WHEN $7 IS NULL THEN cancellation_comment ELSE $8 END
+             WHERE id = $9"
+        )
+        .bind(to.state.as_str())
+        .bind(to.status.as_str())
+        .bind(to.assembled)
+        .bind(now)
+        .bind(change.number_of_space.filter(|_| matches!(change.action, Action::Assemble)))
+        .bind(approved)
+        .bind(reason)
+        .bind(change.comment)
+        .bind(order_id)
+        .execute(t)
+        .await
+        .map(|_| ()))?;
+        if duken_core::order::releases_stock(from, to) {
+            on_tx!(&mut *self, |t| sqlx::query(
+                "UPDATE offer_stocks SET quantity = quantity + (SELECT SUM(e.quantity) FROM order_entries e
+                     WHERE e.order_id = $1 AND e.offer_id = offer_stocks.offer_id AND e.store_id = offer_stocks.store_id)
+                 WHERE EXISTS (SELECT 1 FROM order_entries e
+                     WHERE e.order_id = $1 AND e.offer_id = offer_stocks.offer_id AND e.store_id = offer_stocks.store_id)"
+            )
+            .bind(order_id)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        }
+        let why = match reason {
+            Some(r) if change.comment.is_empty() => r.to_owned(),
+            Some(r) => format!("{r}: {}", change.comment),
+            None => change.comment.to_owned(),
+        };
+        self.order_event(order_id, &scope.label(), change.action.name(), Some(from), to, &why, change.request_id, now)
+            .await?;
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
+        let changed: Order =
+            on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_one(t).await)?;
+        Ok(ChangeOutcome::Changed(changed))
+    }
+
+}
+
+impl Tx {
+    /// The order, with its row locked until the transaction ends: a write first (PostgreSQL
+    /// locks the row, SQLite takes the database's write lock), then the read.
+    async fn lock_order(&mut self, order_id: i64) -> Result<Order, StoreError> {
+        on_tx!(self, |t| sqlx::query("UPDATE orders SET updated_at = updated_at WHERE id = $1")
+            .bind(order_id)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
+        Ok(on_tx!(self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_one(t).await)?)
+    }
+}
+
+/// A date attribute an order list may be filtered on (`filter[orders][<attr>][$ge|$le]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateField {
+    Created,
+    ApprovedByBank,
+    PlannedDelivery,
+    Accepted,
+    Completed,
+}
+
+impl DateField {
+    fn column(self) -> &'static str {
+        match self {
+            DateField::Created => "created_at",
+            DateField::ApprovedByBank => "approved_at",
+            DateField::PlannedDelivery => "planned_delivery_at",
+            DateField::Accepted => "accepted_at",
+            DateField::Completed => "completed_at",
+        }
+    }
+}
+
+/// Which of a seller's orders to list (the merchant API's filters and the cabinet's).
+#[derive(Clone, Debug)]
+pub struct SellerOrderQuery {
+    pub seller_id: i64,
+    /// Any of these states; empty: every state the seller may see.
+    pub states: Vec<State>,
+    pub statuses: Vec<Status>,
+    pub delivery_modes: Vec<DeliveryMode>,
+    /// `PAY_WITH_CREDIT` orders are the ones with a signature.
+    pub signature_required: Option<bool>,
+    pub code: Option<String>,
+    /// Inclusive bounds on date attributes.
+    pub dates: Vec<(DateField, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Store {
+    /// A seller's orders, newest first, and how many match in all.
+    pub async fn seller_orders(&self, q: &SellerOrderQuery) -> Result<(Vec<Order>, i64), StoreError> {
+        fn filters<'a, DB: sqlx::Database>(b: &mut QueryBuilder<DB>, q: &'a SellerOrderQuery)
+        where
+            i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+            &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+            String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+            DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        {
+            b.push(" WHERE seller_id = ").push_bind(q.seller_id);
+            b.push(" AND state NOT IN ('AWAITING_PAYMENT')");
+            let any_of = |b: &mut QueryBuilder<DB>, column: &str, values: Vec<&'static str>| {
+                if values.is_empty() {
+                    return;
+                }
+                b.push(" AND ").push(column).push(" IN (");
+                let mut sep = b.separated(", ");
+                for v in values {
+                    sep.push_bind(v);
+                }
+                sep.push_unseparated(")");
+            };
+            any_of(b, "state", q.states.iter().map(|s| s.as_str()).collect());
+            any_of(b, "status", q.statuses.iter().map(|s| s.as_str()).collect());
+            any_of(b, "delivery_mode", q.delivery_modes.iter().map(|s| s.as_str()).collect());
+            match q.signature_required {
+                Some(true) => {
+                    b.push(" AND payment_mode = 'PAY_WITH_CREDIT'");
+                }
+                Some(false) => {
+                    b.push(" AND payment_mode <> 'PAY_WITH_CREDIT'");
+                }
+                None => {}
+            }
+            if let Some(code) = &q.code {
+                b.push(" AND code = ").push_bind(code.clone());
+            }
+            for (field, from, to) in &q.dates {
+                if let Some(from) = from {
+                    b.push(" AND ").push(field.column()).push(" >= ").push_bind(*from);
+                }
+                if let Some(to) = to {
+                    b.push(" AND ").push(field.column()).push(" <= ").push_bind(*to);
+                }
+            }
+        }
+        let rows: Vec<Order> = on_pool!(self.pool(), |p| {
+            let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS} FROM orders"));
+            filters(&mut b, q);
+            b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
+            b.build_query_as().fetch_all(p).await
+        })?;
+        let total: i64 = on_pool!(self.pool(), |p| {
+            let mut b = QueryBuilder::new("SELECT COUNT(*) FROM orders");
+            filters(&mut b, q);
+            b.build_query_scalar().fetch_one(p).await
+        })?;
+        Ok((rows, total))
+    }
+}
+
+/// A prepaid checkout's payment.
+#[derive(Clone, Debug, FromRow)]
+pub struct Payment {
+    pub id: i64,
+    pub checkout_id: i64,
+    pub amount_tiyn: i64,
+    /// `pending`, `paid` or `declined`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub settled_at: Option<DateTime<Utc>>,
+}
+
+/// What an acquirer's callback did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// The payment was pending and now is settled this way; its orders changed.
+    Applied,
+    /// This event id was seen before: nothing changed (callbacks come at least once).
+    Duplicate,
+    /// The payment was settled before by another event, or the amount differs: nothing changed.
+    Ignored,
+}
+
+impl Store {
+    pub async fn payment(&self, id: i64) -> Result<Payment, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, checkout_id, amount_tiyn, status, created_at, settled_at FROM payments WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// The buyer whose checkout a payment is for.
+    pub async fn payment_buyer(&self, payment_id: i64) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT c.buyer_id FROM payments y JOIN checkouts c ON c.id = y.checkout_id WHERE y.id = $1"
+        )
+        .bind(payment_id)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// Records an acquirer's (already verified) callback once per event id. A `paid` callback
+    /// for the right amount confirms every order of the checkout; `declined` cancels them and
+    /// releases their units.
+    pub async fn settle_payment(
+        &self,
+        payment_id: i64,
+        event_id: &str,
+        paid: bool,
+        amount_tiyn: i64,
+        request_id: &str,
+    ) -> Result<Settlement, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let fresh: Option<String> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO payment_callbacks (event_id, payment_id, outcome, received_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+        )
+        .bind(event_id)
+        .bind(payment_id)
+        .bind(if paid { "paid" } else { "declined" })
+        .bind(now)
+        .fetch_optional(t)
+        .await)?;
+        if fresh.is_none() {
+            return Ok(Settlement::Duplicate);
+        }
+        let settled = on_tx!(&mut tx, |t| sqlx::query(
+            "UPDATE payments SET status = $1, settled_at = $2 WHERE id = $3 AND status = 'pending' AND amount_tiyn = $4"
+        )
+        .bind(if paid { "paid" } else { "declined" })
+        .bind(now)
+        .bind(payment_id)
+        .bind(amount_tiyn)
+        .execute(t)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if settled == 0 {
+            // The event is remembered (a replay stays a duplicate), nothing else changes.
+            tx.commit().await?;
+            return Ok(Settlement::Ignored);
+        }
+        let orders: Vec<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "SELECT o.id FROM orders o JOIN payments y ON y.checkout_id = o.checkout_id WHERE y.id = $1 ORDER BY o.id"
+        )
+        .bind(payment_id)
+        .fetch_all(t)
+        .await)?;
+        let action = if paid {
+            Action::PaymentConfirmed
+        } else {
+            Action::Cancel(duken_core::order::CancellationReason::PaymentNotReceived)
+        };
+        for id in orders {
+            // An order cancelled meanwhile (by the buyer, or expired) is refused and stays as
+            // it is; the payment and every other order change together.
+            tx.change_order(OrderScope::Platform, id, &OrderChange { action, comment: "", number_of_space: None, request_id })
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Settlement::Applied)
+    }
+}
