@@ -1110,3 +1110,90 @@ impl Store {
         Ok(Settlement::Applied)
     }
 }
+
+/// §10: an order's stored hand-over code (its HMAC) and how it has been tried.
+#[derive(Clone, Debug, FromRow)]
+pub struct StoredHandoverCode {
+    pub code_hash: String,
+    pub sent_at: DateTime<Utc>,
+    pub wrong_tries: i32,
+}
+
+impl Store {
+    /// Stores a new hand-over code for an order (replacing an older one and its tries) and
+    /// queues the SMS to the buyer's phone, together.
+    pub async fn issue_handover_code(
+        &self,
+        order_id: i64,
+        code_hash: &str,
+        phone: &str,
+        sms_body: &str,
+        request_id: &str,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |t| {
+            sqlx::query(
+                "INSERT INTO handover_codes (order_id, code_hash, sent_at, wrong_tries) VALUES ($1, $2, $3, 0)
+                 ON CONFLICT (order_id) DO UPDATE SET code_hash = excluded.code_hash, sent_at = excluded.sent_at, wrong_tries = 0",
+            )
+            .bind(order_id)
+            .bind(code_hash)
+            .bind(now)
+            .execute(&mut *t)
+            .await?;
+            sqlx::query("INSERT INTO sms_outbox (phone, body, created_at) VALUES ($1, $2, $3)")
+                .bind(phone)
+                .bind(sms_body)
+                .bind(now)
+                .execute(&mut *t)
+                .await?;
+        });
+        let position: (String, String, bool) = on_tx!(&mut tx, |t| sqlx::query_as(
+            "SELECT state, status, assembled FROM orders WHERE id = $1"
+        )
+        .bind(order_id)
+        .fetch_one(t)
+        .await)?;
+        on_tx!(&mut tx, |t| sqlx::query(
+            "INSERT INTO order_events (order_id, actor, action, from_state, from_status, to_state, to_status, reason, request_id, created_at)
+             VALUES ($1, 'platform', 'SEND_CODE', $2, $3, $2, $3, 'hand-over code sent to the buyer', $4, $5)"
+        )
+        .bind(order_id)
+        .bind(&position.0)
+        .bind(&position.1)
+        .bind(request_id)
+        .bind(now)
+        .execute(t)
+        .await
+        .map(|_| ()))?;
+        tx.commit().await
+    }
+
+    pub async fn handover_code(&self, order_id: i64) -> Result<Option<StoredHandoverCode>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT code_hash, sent_at, wrong_tries FROM handover_codes WHERE order_id = $1"
+        )
+        .bind(order_id)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    /// Counts one wrong try (atomically: parallel wrong tries all count).
+    pub async fn count_wrong_handover(&self, order_id: i64) -> Result<(), StoreError> {
+        on_pool!(self.pool(), |p| sqlx::query("UPDATE handover_codes SET wrong_tries = wrong_tries + 1 WHERE order_id = $1")
+            .bind(order_id)
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The phone number of a user, for messages about their orders.
+    pub async fn user_phone(&self, user_id: i64) -> Result<String, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(p)
+            .await)?)
+    }
+}

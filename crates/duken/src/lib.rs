@@ -10,6 +10,7 @@ pub mod console;
 pub mod content;
 pub mod logwriter;
 pub mod merchant_api;
+pub mod orders;
 pub mod pricelist;
 pub mod search;
 pub mod sellers;

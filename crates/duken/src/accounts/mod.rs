@@ -57,6 +57,15 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
+    /// HMAC-SHA256 of the parts under the key, in hex.
+    pub fn keyed_hash(&self, parts: &[&[u8]]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        for p in parts {
+            mac.update(p);
+        }
+        hex(&mac.finalize().into_bytes())
+    }
+
     /// The stored form of a code sent to a number.
     pub fn code_hash(&self, phone: &Phone, code: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
@@ -128,6 +137,16 @@ impl Accounts {
 
     pub fn new_code(&self) -> String {
         self.policy.code_from(rand::random::<u64>())
+    }
+
+    /// A new 4-digit hand-over code (§10).
+    pub fn new_handover_code(&self) -> String {
+        duken_core::order::HandoverPolicy::default().code_from(rand::random::<u64>())
+    }
+
+    /// The stored form of an order's hand-over code.
+    pub fn handover_hash(&self, order_id: i64, code: &str) -> String {
+        self.key.keyed_hash(&[b"duken/handover-code/", order_id.to_string().as_bytes(), b"/", code.as_bytes()])
     }
 
     pub fn session_expiry(now: DateTime<Utc>) -> DateTime<Utc> {

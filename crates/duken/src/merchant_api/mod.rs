@@ -5,8 +5,10 @@
 //! one seller ([`SellerAuth`]). Errors are JSON:API documents (the front door renders every
 //! error under `/shop/api/` as JSON). Request bodies are read as JSON whatever their
 //! `Content-Type` says (tools send `text/plain`), and unknown query parameters are ignored.
-//! The product API is served under `/shop/api/products/…` and `/shop/api/v2/products/…`.
+//! The product API is served under `/shop/api/products/…` and `/shop/api/v2/products/…`, the
+//! orders API under `/shop/api/v2/orders…` and `/shop/api/v2/orderentries/…`.
 
+pub mod orders;
 pub mod products;
 
 use axum::Router;
@@ -20,7 +22,7 @@ use crate::app::AppState;
 use crate::web::error::AppError;
 
 pub fn routes() -> Router<AppState> {
-    products::routes("/shop/api/products").merge(products::routes("/shop/api/v2/products"))
+    products::routes("/shop/api/products").merge(products::routes("/shop/api/v2/products")).merge(orders::routes())
 }
 
 /// The seller a request's `X-Auth-Token` belongs to.

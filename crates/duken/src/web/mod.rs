@@ -83,6 +83,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(crate::catalog::html::routes())
         .merge(crate::search::html::routes())
         .merge(crate::merchant_api::routes())
+        .merge(crate::orders::routes(state.clone()))
         .merge(crate::content::routes())
         .merge(crate::accounts::html::routes(state.clone()))
         .merge(crate::console::routes())

@@ -1,0 +1,414 @@
+//! The buyer's cart, checkout and orders as JSON (`/api/v1/cart`, `/api/v1/checkout`,
+//! `/api/v1/orders`), and the simulated acquirer's signed callback (`/payments/callback`).
+//! Signed in only (`Authorization: Bearer` or the session cookie); a buyer sees only their
+//! own orders (another's answers 404).
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use chrono::Utc;
+use duken_core::Money;
+use duken_core::consent::{Purpose, Recipient};
+use duken_core::order::{Action, CancellationReason, DeliveryMode, PaymentMode};
+use duken_store::StoreError;
+use duken_store::consent::{Disclosure, DisclosureOutcome, NewConsent};
+use duken_store::orders::{
+    CartOwner, ChangeOutcome, CheckoutLine, CheckoutOutcome, CheckoutRequest, Customer, LineProblem, MAX_QUANTITY,
+    OrderChange, OrderScope, SellerDelivery, Settlement,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::payments;
+use crate::app::AppState;
+use crate::catalog::clip;
+use crate::web::access;
+use crate::web::error::AppError;
+use crate::web::i18n::Message;
+use crate::web::prefs::Prefs;
+use crate::web::request_id::RequestId;
+
+/// How long an unpaid or unsigned order keeps its units.
+pub const HOLD: chrono::Duration = chrono::Duration::minutes(30);
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    let buyer = Router::new()
+        .route("/api/v1/cart", get(cart))
+        .route("/api/v1/cart/items", post(add_item))
+        .route("/api/v1/checkout", post(checkout))
+        .route("/api/v1/orders", get(my_orders))
+        .route("/api/v1/orders/{code}", get(my_order))
+        .route("/api/v1/orders/{code}/cancel", post(cancel))
+        .route("/api/v1/payments/{id}/simulate", post(simulate_payment))
+        .route_layer(access::current_agreement(state))
+        .route_layer(access::layer(duken_core::roles::Access::SignedIn));
+    buyer.route("/payments/callback", post(payment_callback))
+}
+
+fn body<T: serde::de::DeserializeOwned>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    json.map(|Json(v)| v)
+        .map_err(|e| AppError::bad_param("body", Message::new("error-json").arg("detail", clip(&e.body_text()))))
+}
+
+fn money(m: Money, prefs: &Prefs) -> Value {
+    json!({ "tiyn": m.tiyn(), "formatted": m.format(prefs.lang) })
+}
+
+async fn cart(State(state): State<AppState>, Extension(prefs): Extension<Prefs>) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let lines = state.store.cart_lines(CartOwner::User(viewer.user_id), prefs.city.kato).await?;
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            json!({
+                "offer_id": l.offer_id, "product_id": l.product_id, "title": l.title.get(prefs.lang),
+                "seller": { "id": l.seller_id, "name": l.seller_name }, "sku": l.sku, "quantity": l.quantity,
+                "price": l.price.map(|p| money(p, &prefs)), "in_stock": l.stock, "available": l.available && l.price.is_some(),
+            })
+        })
+        .collect();
+    let total = lines
+        .iter()
+        .filter_map(|l| l.price.map(|p| p.tiyn().saturating_mul(i64::from(l.quantity))))
+        .fold(0i64, i64::saturating_add);
+    Ok(Json(json!({ "city": prefs.city.kato.to_string(), "items": items, "total": money(Money::from_tiyn(total), &prefs) }))
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct NewItem {
+    offer_id: i64,
+    quantity: i32,
+}
+
+async fn add_item(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    item: Result<Json<NewItem>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let item = body(item)?;
+    if !(1..=MAX_QUANTITY).contains(&item.quantity) {
+        return Err(AppError::bad_param("quantity", Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY))));
+    }
+    match state.store.add_to_cart(CartOwner::User(viewer.user_id), item.offer_id, item.quantity).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        // The offer does not exist (a reference check refused it).
+        Err(StoreError::Conflict(_) | StoreError::NotFound) => {
+            Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id)))
+        }
+        Err(e) if is_reference_error(&e) => Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn is_reference_error(e: &StoreError) -> bool {
+    let text = e.to_string();
+    text.contains("FOREIGN KEY") || text.contains("foreign key") || text.contains("23503")
+}
+
+#[derive(Deserialize)]
+struct CheckoutBody {
+    idempotency_key: String,
+    payment_mode: String,
+    #[serde(default)]
+    credit_term: Option<i32>,
+    lines: Vec<CheckoutBodyLine>,
+    /// By seller id.
+    delivery: BTreeMap<String, DeliveryBody>,
+    /// The buyer agrees that each seller sees their name and phone (§9.1).
+    #[serde(default)]
+    consent_to_sellers: bool,
+}
+
+#[derive(Deserialize)]
+struct CheckoutBodyLine {
+    offer_id: i64,
+    quantity: i32,
+    /// The price the buyer was shown, in tiyn.
+    price_tiyn: i64,
+}
+
+#[derive(Deserialize)]
+struct DeliveryBody {
+    mode: String,
+    #[serde(default)]
+    pickup_store_id: Option<i64>,
+    #[serde(default)]
+    address: String,
+}
+
+async fn checkout(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    b: Result<Json<CheckoutBody>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let b = body(b)?;
+    let key = b.idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::bad_param("idempotency_key", Message::new("order-idempotency-key")));
+    }
+    let payment = PaymentMode::parse(&b.payment_mode)
+        .ok_or_else(|| AppError::bad_param("payment_mode", Message::new("order-payment-mode")))?;
+    if payment == PaymentMode::PayWithCredit {
+        // The credit port is completed by the credit issue (8); until then only PREPAID.
+        return Err(AppError::bad_param("payment_mode", Message::new("order-credit-not-yet")));
+    }
+    if b.lines.is_empty() || b.lines.len() > 100 {
+        return Err(AppError::bad_param("lines", Message::new("order-lines")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for l in &b.lines {
+        if !(1..=MAX_QUANTITY).contains(&l.quantity) {
+            return Err(AppError::bad_param("quantity", Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY))));
+        }
+        if l.price_tiyn <= 0 {
+            return Err(AppError::bad_param("price_tiyn", Message::new("order-price")));
+        }
+        if !seen.insert(l.offer_id) {
+            return Err(AppError::bad_param("lines", Message::new("order-duplicate-line")));
+        }
+    }
+    let mut delivery = BTreeMap::new();
+    for (seller, d) in &b.delivery {
+        let seller_id: i64 =
+            seller.parse().map_err(|_| AppError::bad_param("delivery", Message::new("order-delivery")))?;
+        let mode = DeliveryMode::parse(&d.mode)
+            .filter(|m| matches!(m, DeliveryMode::Pickup | DeliveryMode::Local))
+            .ok_or_else(|| AppError::bad_param("delivery", Message::new("order-delivery")))?;
+        let address: String = d.address.trim().chars().take(300).collect();
+        if mode == DeliveryMode::Local && address.is_empty() {
+            return Err(AppError::bad_param("delivery", Message::new("order-address")));
+        }
+        delivery.insert(seller_id, SellerDelivery { mode, pickup_store: d.pickup_store_id, address });
+    }
+    if !b.consent_to_sellers {
+        return Err(AppError::bad_param("consent_to_sellers", Message::new("order-consent")));
+    }
+    // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
+    let consents = state.store.consents(viewer.user_id).await?;
+    let live = consents.iter().any(|c| {
+        c.withdrawn_at.is_none() && c.purpose == Purpose::OrderProcessing.code() && c.recipient == Recipient::Seller.code()
+    });
+    if !live {
+        let text = crate::web::i18n::t(prefs.lang, "order-consent-text");
+        state
+            .store
+            .give_consents(
+                viewer.user_id,
+                &[NewConsent {
+                    purpose: Purpose::OrderProcessing,
+                    recipient: Recipient::Seller,
+                    cross_border: false,
+                    text_shown: &text,
+                    context: "checkout",
+                }],
+                &request_id.0,
+            )
+            .await?;
+    }
+    let name = state.store.display_name(viewer.user_id).await?;
+    let mut customers = BTreeMap::new();
+    for seller_id in delivery.keys() {
+        let recipient = format!("seller:{seller_id}");
+        let outcome = state
+            .store
+            .disclose(&Disclosure {
+                subject_user: viewer.user_id,
+                recipient: Recipient::Seller,
+                recipient_ref: &recipient,
+                fields: &["name", "phone"],
+                purpose: Purpose::OrderProcessing,
+                abroad: false,
+                request_id: &request_id.0,
+            })
+            .await?;
+        if let DisclosureOutcome::Allowed { .. } = outcome {
+            customers.insert(*seller_id, Customer { name: name.clone(), phone: viewer.phone.clone() });
+        }
+    }
+    let req = CheckoutRequest {
+        buyer_id: viewer.user_id,
+        idempotency_key: key,
+        city: prefs.city.kato,
+        payment,
+        credit_term: b.credit_term,
+        lines: b
+            .lines
+            .iter()
+            .map(|l| CheckoutLine { offer_id: l.offer_id, quantity: l.quantity, seen_price: Money::from_tiyn(l.price_tiyn) })
+            .collect(),
+        delivery,
+        customers,
+        hold: HOLD,
+        request_id: &request_id.0,
+    };
+    let mut next_code = || format!("{}", 100_000_000 + rand::random::<u32>() % 900_000_000);
+    match state.store.place_checkout(&req, &mut next_code).await? {
+        CheckoutOutcome::Placed { checkout_id, orders, payment_id, replayed } => {
+            let status = if replayed { StatusCode::OK } else { StatusCode::CREATED };
+            let orders: Vec<Value> = orders
+                .iter()
+                .map(|o| json!({ "code": o.code, "seller_id": o.seller_id, "total": money(Money::from_tiyn(o.total_tiyn), &prefs),
+                                 "url": format!("/api/v1/orders/{}", o.code) }))
+                .collect();
+            Ok((status, Json(json!({ "checkout_id": checkout_id, "replayed": replayed, "orders": orders,
+                "payment": payment_id.map(|id| json!({ "id": id, "simulate": format!("/api/v1/payments/{id}/simulate") })) })))
+                .into_response())
+        }
+        CheckoutOutcome::Changed(problems) => {
+            let items: Vec<Value> = problems.iter().map(|p| problem_json(p, &prefs)).collect();
+            Ok((StatusCode::CONFLICT, Json(json!({ "errors": items }))).into_response())
+        }
+    }
+}
+
+fn problem_json(p: &LineProblem, prefs: &Prefs) -> Value {
+    let lang = prefs.lang;
+    match p {
+        LineProblem::Unavailable { offer_id } => json!({ "status": "409", "code": "unavailable", "offer_id": offer_id,
+            "title": Message::new("order-problem-unavailable").render(lang) }),
+        LineProblem::PriceChanged { offer_id, seen, now } => json!({ "status": "409", "code": "price_changed", "offer_id": offer_id,
+            "seen": money(*seen, prefs), "now": money(*now, prefs),
+            "title": Message::new("order-problem-price").arg("seen", seen.format(lang)).arg("now", now.format(lang)).render(lang) }),
+        LineProblem::NotEnoughStock { offer_id, left } => json!({ "status": "409", "code": "not_enough_stock", "offer_id": offer_id,
+            "left": left, "title": Message::new("order-problem-stock").arg("left", *left).render(lang) }),
+        LineProblem::BadPickupStore { seller_id } => json!({ "status": "409", "code": "bad_pickup_store", "seller_id": seller_id,
+            "title": Message::new("order-problem-store").render(lang) }),
+        LineProblem::NoDelivery { seller_id } => json!({ "status": "409", "code": "no_delivery", "seller_id": seller_id,
+            "title": Message::new("order-problem-delivery").render(lang) }),
+    }
+}
+
+fn order_json(o: &duken_store::orders::Order, prefs: &Prefs) -> Value {
+    json!({
+        "code": o.code, "seller_id": o.seller_id, "state": o.state, "status": o.status,
+        "payment_mode": o.payment_mode, "delivery_mode": o.delivery_mode,
+        "total": money(Money::from_tiyn(o.total_tiyn), prefs),
+        "created_at": o.created_at, "cancellation_reason": o.cancellation_reason,
+    })
+}
+
+async fn my_orders(State(state): State<AppState>, Extension(prefs): Extension<Prefs>, uri: axum::http::Uri) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let page = crate::web::params::Params::from_uri(&uri).page()?;
+    let (orders, total) = state.store.buyer_orders(viewer.user_id, i64::from(page.per_page), page.offset()).await?;
+    Ok(Json(json!({ "data": orders.iter().map(|o| order_json(o, &prefs)).collect::<Vec<_>>(),
+                    "meta": { "total": total, "page": page.page, "per_page": page.per_page } }))
+    .into_response())
+}
+
+async fn buyer_order(state: &AppState, buyer: i64, code: &str) -> Result<duken_store::orders::Order, AppError> {
+    match state.store.order_by_code(OrderScope::Buyer(buyer), code.trim()).await {
+        Ok(o) => Ok(o),
+        Err(StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn my_order(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let order = buyer_order(&state, viewer.user_id, &code).await?;
+    let entries = state.store.order_entries(&[order.id]).await?;
+    let events = state.store.order_events(order.id).await?;
+    let mut doc = order_json(&order, &prefs);
+    doc["entries"] = json!(entries.iter().map(|e| json!({ "number": e.entry_number, "offer_id": e.offer_id, "name": e.name,
+        "quantity": e.quantity, "price": money(Money::from_tiyn(e.base_price_tiyn), &prefs),
+        "total": money(Money::from_tiyn(e.total_price_tiyn), &prefs) })).collect::<Vec<_>>());
+    doc["timeline"] = json!(events.iter().map(|e| json!({ "at": e.created_at, "action": e.action, "actor": e.actor,
+        "state": e.to_state, "status": e.to_status, "reason": e.reason })).collect::<Vec<_>>());
+    doc["handover_warning"] = json!(crate::web::i18n::t(prefs.lang, "order-handover-warning"));
+    Ok(Json(doc).into_response())
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let order = buyer_order(&state, viewer.user_id, &code).await?;
+    let change = OrderChange {
+        action: Action::Cancel(CancellationReason::BuyerCancellationHimself),
+        comment: "",
+        number_of_space: None,
+        request_id: &request_id.0,
+    };
+    match state.store.change_order(OrderScope::Buyer(viewer.user_id), order.id, &change).await? {
+        ChangeOutcome::Changed(o) => Ok(Json(order_json(&o, &prefs)).into_response()),
+        ChangeOutcome::Refused(_) => Err(AppError::bad_param("code", Message::new("order-cannot-cancel"))),
+    }
+}
+
+#[derive(Deserialize)]
+struct Simulate {
+    outcome: String,
+}
+
+/// The simulated acquirer (development and tests): it signs a callback as a real acquirer
+/// would and hands it to the same handler an acquirer's request reaches.
+async fn simulate_payment(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<i64>,
+    b: Result<Json<Simulate>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let b = body(b)?;
+    let paid = match b.outcome.as_str() {
+        "paid" => true,
+        "declined" => false,
+        _ => return Err(AppError::bad_param("outcome", Message::new("order-payment-outcome"))),
+    };
+    match state.store.payment_buyer(id).await {
+        Ok(buyer) if buyer == viewer.user_id => {}
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound(Message::new("error-no-such-order"))),
+        Err(e) => return Err(e.into()),
+    }
+    let payment = state.store.payment(id).await?;
+    let callback = payments::Callback {
+        payment_id: id,
+        event_id: format!("sim-{}", rand::random::<u64>()),
+        outcome: if paid { "paid".into() } else { "declined".into() },
+        amount_tiyn: payment.amount_tiyn,
+        timestamp: Utc::now().timestamp(),
+    };
+    let raw = serde_json::to_vec(&callback).map_err(|e| AppError::Internal(e.into()))?;
+    let signature = payments::sign(&state, &raw, callback.timestamp);
+    let settled = payments::receive(&state, &raw, &signature, &request_id.0).await?;
+    Ok(Json(json!({ "settlement": settlement_name(&settled) })).into_response())
+}
+
+fn settlement_name(s: &Settlement) -> &'static str {
+    match s {
+        Settlement::Applied => "applied",
+        Settlement::Duplicate => "duplicate",
+        Settlement::Ignored => "ignored",
+    }
+}
+
+/// An acquirer's callback: `X-Signature` is the HMAC of `timestamp.body` under the shared
+/// secret; older than five minutes, or signed wrong, it is refused and changes nothing.
+async fn payment_callback(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+    raw: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let signature = headers.get("x-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let settled = payments::receive(&state, &raw, signature, &request_id.0).await?;
+    Ok(Json(json!({ "settlement": settlement_name(&settled) })).into_response())
+}

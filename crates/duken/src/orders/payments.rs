@@ -1,0 +1,60 @@
+//! The payment port: an acquirer confirms or declines a prepaid checkout by a signed callback.
+//! The signature is an HMAC-SHA256 of `"{timestamp}.{body}"` under a key derived from the
+//! server's secret; a callback older than five minutes or from the future is refused, and one
+//! event id is applied at most once (`Store::settle_payment`), so retries and replays are safe.
+
+use chrono::{DateTime, Utc};
+use duken_store::orders::Settlement;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Message;
+
+/// How far a callback's timestamp may be from now.
+const WINDOW_SECS: i64 = 300;
+
+#[derive(Serialize, Deserialize)]
+pub struct Callback {
+    pub payment_id: i64,
+    /// The acquirer's id of this notification: the same event sent twice is applied once.
+    pub event_id: String,
+    /// `paid` or `declined`.
+    pub outcome: String,
+    pub amount_tiyn: i64,
+    /// Seconds since the epoch, as signed.
+    pub timestamp: i64,
+}
+
+pub fn sign(state: &AppState, body: &[u8], timestamp: i64) -> String {
+    state.accounts.key.keyed_hash(&[b"duken/acquirer/", timestamp.to_string().as_bytes(), b".", body])
+}
+
+fn verify(state: &AppState, body: &[u8], signature: &str, timestamp: i64, now: DateTime<Utc>) -> bool {
+    (now.timestamp() - timestamp).abs() <= WINDOW_SECS
+        && duken_core::order::constant_time_eq(sign(state, body, timestamp).as_bytes(), signature.as_bytes())
+}
+
+/// Checks a callback's signature and freshness, then applies it once.
+pub async fn receive(state: &AppState, raw: &[u8], signature: &str, request_id: &str) -> Result<Settlement, AppError> {
+    let callback: Callback = serde_json::from_slice(raw).map_err(|_| AppError::bad_param("body", Message::new("order-callback")))?;
+    if !verify(state, raw, signature, callback.timestamp, Utc::now()) {
+        return Err(AppError::Unauthorized);
+    }
+    let paid = match callback.outcome.as_str() {
+        "paid" => true,
+        "declined" => false,
+        _ => return Err(AppError::bad_param("outcome", Message::new("order-payment-outcome"))),
+    };
+    if callback.event_id.is_empty() || callback.event_id.len() > 100 {
+        return Err(AppError::bad_param("event_id", Message::new("order-callback")));
+    }
+    match state.store.settle_payment(callback.payment_id, &callback.event_id, paid, callback.amount_tiyn, request_id).await {
+        Ok(s) => Ok(s),
+        Err(duken_store::StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
+        Err(e) if e.to_string().to_lowercase().contains("foreign key") || e.to_string().contains("23503") => {
+            Err(AppError::NotFound(Message::new("error-no-such-order")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
