@@ -282,7 +282,9 @@ impl Tx {
 impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            // IMMEDIATE: the write lock is taken at BEGIN, so concurrent transactions queue
+            // behind the busy timeout instead of one failing when it upgrades a read to a write.
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

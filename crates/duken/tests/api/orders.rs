@@ -1,0 +1,255 @@
+//! Issue 7: a buyer checks out a cart from two sellers through the JSON API, pays through the
+//! simulated acquirer, and each seller sees, accepts and completes the order through the
+//! Kaspi-compatible orders API with a plain HTTP client, the way sellers' tools do (§4, §10).
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::accounts::code_from_outbox;
+use crate::helpers::{Reply, TestApp};
+
+const ALMATY: &str = "750000000";
+
+async fn buyer(app: &TestApp, phone: &str) -> String {
+    let sent = app.send(app.client.post(app.url("/api/v1/auth/code")).json(&json!({"phone": phone}))).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    let code = code_from_outbox(app, phone).await;
+    let reply = app
+        .send(app.client.post(app.url("/api/v1/auth/signin")).json(&json!({"phone": phone, "code": code, "accept_agreement_version": 1})))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["token"].as_str().unwrap().to_owned()
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Reply {
+    app.send(app.client.post(app.url(path)).bearer_auth(token).json(&body)).await
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> Reply {
+    app.send(app.client.get(app.url(path)).bearer_auth(token)).await
+}
+
+/// A seller tool's call: `X-Auth-Token`, JSON:API media type, `Content-Type` even on GET.
+async fn tool(app: &TestApp, method: reqwest::Method, path: &str, token: &str, headers: &[(&str, &str)], body: Option<Value>) -> Reply {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .header("X-Auth-Token", token)
+        .header("Accept", "*/*")
+        .header("Content-Type", "application/vnd.api+json;charset=UTF-8");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    if let Some(b) = body {
+        request = request.header("Content-Type", "text/plain").body(b.to_string());
+    }
+    app.send(request).await
+}
+
+/// An offer with units in a store and a price in Almaty: (offer, seller, store, price, units).
+async fn offers_in_stock(app: &TestApp) -> Vec<(i64, i64, i64, i64, i64)> {
+    duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
+        "SELECT o.id, o.seller_id, st.store_id, op.price_tiyn, CAST(st.quantity AS BIGINT)
+         FROM offers o JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = $1
+         JOIN offer_stocks st ON st.offer_id = o.id JOIN stores w ON w.id = st.store_id AND w.city_kato IS NOT NULL
+         JOIN products p ON p.id = o.product_id AND p.status = 'active'
+         JOIN sellers s ON s.id = o.seller_id AND s.status = 'active'
+         WHERE o.available = TRUE AND st.quantity >= 3 ORDER BY o.seller_id, o.id"
+    )
+    .bind(ALMATY)
+    .fetch_all(p)
+    .await
+    .unwrap())
+}
+
+async fn units(app: &TestApp, offer: i64, store: i64) -> i64 {
+    duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(quantity AS BIGINT) FROM offer_stocks WHERE offer_id = $1 AND store_id = $2"
+    )
+    .bind(offer)
+    .bind(store)
+    .fetch_one(p)
+    .await
+    .unwrap())
+}
+
+fn b64(code: &str) -> String {
+    duken::merchant_api::orders::base64_id(code)
+}
+
+crate::backend_tests! {
+    async fn a_cart_from_two_sellers_becomes_two_orders_each_seller_handles(app: TestApp) {
+        let stock = offers_in_stock(&app).await;
+        let a = stock[0];
+        let b = *stock.iter().find(|o| o.1 != a.1).expect("offers of two sellers in stock");
+        let token = buyer(&app, "+77051112233").await;
+
+        for (offer, _, _, _, _) in [a, b] {
+            assert_eq!(post(&app, "/api/v1/cart/items", &token, json!({"offer_id": offer, "quantity": 2})).await.status, StatusCode::NO_CONTENT);
+        }
+        assert_eq!(post(&app, "/api/v1/cart/items", &token, json!({"offer_id": a.0, "quantity": 0})).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(post(&app, "/api/v1/cart/items", &token, json!({"offer_id": 999_999, "quantity": 1})).await.status, StatusCode::NOT_FOUND);
+        let cart = get(&app, "/api/v1/cart", &token).await.json();
+        assert_eq!(cart["items"].as_array().unwrap().len(), 2);
+        assert_eq!(cart["total"]["tiyn"], json!(2 * a.3 + 2 * b.3));
+
+        let delivery = json!({
+            a.1.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": a.2},
+            b.1.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": b.2},
+        });
+        let checkout = |key: &str, price_a: i64, consent: bool| json!({
+            "idempotency_key": key, "payment_mode": "PREPAID", "consent_to_sellers": consent, "delivery": delivery,
+            "lines": [{"offer_id": a.0, "quantity": 2, "price_tiyn": price_a}, {"offer_id": b.0, "quantity": 2, "price_tiyn": b.3}],
+        });
+        // A tampered price is recomputed and refused; no consent, no order; nothing is reserved.
+        let stale = post(&app, "/api/v1/checkout?lang=en", &token, checkout("k0", a.3 - 100, true)).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        assert_eq!(stale.json()["errors"][0]["code"], "price_changed");
+        assert_eq!(stale.json()["errors"][0]["now"]["tiyn"], json!(a.3));
+        assert_eq!(post(&app, "/api/v1/checkout", &token, checkout("k0", a.3, false)).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(units(&app, a.0, a.2).await, a.4);
+
+        let placed = post(&app, "/api/v1/checkout", &token, checkout("k1", a.3, true)).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+        let placed = placed.json();
+        let orders = placed["orders"].as_array().unwrap().clone();
+        assert_eq!(orders.len(), 2);
+        assert_eq!(units(&app, a.0, a.2).await, a.4 - 2, "the units are reserved at placement");
+        // A double submit with the same key makes nothing new.
+        let again = post(&app, "/api/v1/checkout", &token, checkout("k1", a.3, true)).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.json()["orders"], json!(orders));
+        assert_eq!(units(&app, a.0, a.2).await, a.4 - 2);
+        assert_eq!(get(&app, "/api/v1/cart", &token).await.json()["items"].as_array().unwrap().len(), 0, "bought lines leave the cart");
+
+        let code_a = orders.iter().find(|o| o["seller_id"] == json!(a.1)).unwrap()["code"].as_str().unwrap().to_owned();
+        let code_b = orders.iter().find(|o| o["seller_id"] == json!(b.1)).unwrap()["code"].as_str().unwrap().to_owned();
+        let seller_a = duken::sellers::cabinet::issue_seller_token(&app.store, a.1, "1C", "test", "").await.unwrap();
+        let seller_b = duken::sellers::cabinet::issue_seller_token(&app.store, b.1, "1C", "test", "").await.unwrap();
+
+        // Unpaid, the order is not the seller's business yet.
+        let early = tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orders/{}", b64(&code_a)), &seller_a, &[], None).await;
+        assert_eq!(early.status, StatusCode::NOT_FOUND);
+
+        // A forged acquirer callback is refused and changes nothing; the simulator's is applied.
+        let payment = placed["payment"]["id"].as_i64().unwrap();
+        let forged = app.send(app.client.post(app.url("/payments/callback")).header("X-Signature", "00")
+            .json(&json!({"payment_id": payment, "event_id": "e1", "outcome": "paid", "amount_tiyn": 1, "timestamp": chrono::Utc::now().timestamp()}))).await;
+        assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(get(&app, &format!("/api/v1/orders/{code_a}"), &token).await.json()["state"], "AWAITING_PAYMENT");
+        let paid = post(&app, &format!("/api/v1/payments/{payment}/simulate"), &token, json!({"outcome": "paid"})).await;
+        assert_eq!(paid.json()["settlement"], "applied", "{}", paid.body);
+
+        // The seller's tool lists its new orders, with the real service's leniency.
+        let now = chrono::Utc::now().timestamp_millis();
+        let ge = now - 14 * 86_400_000;
+        let list = tool(&app, reqwest::Method::GET, &format!(
+            "/shop/api/v2/orders?page[number]=0&page[size]=1000&filter[orders][state]=NEW&filter[orders][creationDate][$ge]={ge}&filter[orders][creationDate][$le]={now}&include[orders]=user&filter[orders][by]=creationDate&include=entries"
+        ), &seller_a, &[], None).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(list.header("content-type").starts_with("application/vnd.api+json"));
+        let doc = list.json();
+        assert_eq!(doc["meta"]["totalCount"], 1);
+        let order = &doc["data"][0];
+        assert_eq!(order["id"], json!(b64(&code_a)));
+        assert_eq!(order["attributes"]["status"], "APPROVED_BY_BANK");
+        assert_eq!(order["attributes"]["totalPrice"], json!(2 * a.3 / 100));
+        assert!(order["attributes"]["creationDate"].is_i64());
+        assert_eq!(order["attributes"]["customer"]["cellPhone"], "7051112233");
+        assert!(doc["links"]["self"].as_str().unwrap().starts_with("http://127.0.0.1:"), "links are absolute");
+        assert_eq!(doc["included"][0]["attributes"]["quantity"], 2);
+        assert_eq!(doc["included"][0]["type"], "orderentries");
+        // ISO dates, an exact 14-day window; bad page sizes and a 15-day window are refused.
+        let iso = tool(&app, reqwest::Method::GET, "/shop/api/v2/orders?filter[orders][creationDate][$ge]=2026-01-01", &seller_a, &[], None).await;
+        assert_eq!(iso.status, StatusCode::BAD_REQUEST, "from 2026-01-01 to now is more than 14 days");
+        let day = (chrono::Utc::now() - chrono::Duration::days(10)).format("%Y-%m-%d").to_string();
+        let iso = tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orders?filter[orders][creationDate][$ge]={day}&page[size]=200"), &seller_a, &[], None).await;
+        assert_eq!(iso.status, StatusCode::OK, "{}", iso.body);
+        assert_eq!(iso.json()["meta"]["totalCount"], 1);
+        for bad in ["page[size]=0", "page[size]=-1", "page[size]=many", &format!("filter[orders][creationDate][$ge]={}", now - 15 * 86_400_000)] {
+            let reply = tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orders?{bad}"), &seller_a, &[], None).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(reply.json()["errors"][0]["status"], "400");
+        }
+        // Another seller's order is not found; no token is unauthorized.
+        assert_eq!(tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orders/{}", b64(&code_a)), &seller_b, &[], None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(tool(&app, reqwest::Method::GET, "/shop/api/v2/orders", "nope", &[], None).await.status, StatusCode::UNAUTHORIZED);
+        let entries = tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orders/{}/entries", b64(&code_a)), &seller_a, &[], None).await.json();
+        let entry_id = entries["data"][0]["id"].as_str().unwrap().to_owned();
+        let product = tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orderentries/{entry_id}/product"), &seller_a, &[], None).await;
+        assert_eq!(product.status, StatusCode::OK);
+        assert!(product.json()["data"]["attributes"]["manufacturer"].is_string());
+
+        // Accept (only from APPROVED_BY_BANK: twice is an illegal transition that says so).
+        let accept = json!({"data": {"type": "orders", "id": b64(&code_a), "attributes": {"code": code_a, "status": "ACCEPTED_BY_MERCHANT"}}});
+        let accepted = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[], Some(accept.clone())).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        assert_eq!(accepted.json()["data"]["attributes"]["state"], "PICKUP");
+        let twice = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders?lang=en", &seller_a, &[], Some(accept)).await;
+        assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+        assert!(twice.json()["errors"][0]["detail"].as_str().unwrap().contains("cannot ACCEPT"), "{}", twice.body);
+        let unknown = json!({"data": {"id": b64(&code_a), "attributes": {"status": "SHIPPED"}}});
+        assert_eq!(tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[], Some(unknown)).await.status, StatusCode::BAD_REQUEST);
+
+        // Completion needs the buyer's code: sent on request, five wrong tries lock it.
+        let complete = json!({"data": {"type": "orders", "id": b64(&code_a), "attributes": {"status": "COMPLETED"}}});
+        let no_code = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[], Some(complete.clone())).await;
+        assert_eq!(no_code.status, StatusCode::BAD_REQUEST);
+        let sent = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Send-Code", "true")], Some(complete.clone())).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert!(!sent.body.contains("sms"), "the code is not in the seller's answer");
+        let sms = app.store.list_sms(5).await.unwrap();
+        let text = &sms.iter().find(|m| m.phone == "+77051112233" && m.body.contains(&code_a)).expect("the buyer got the code").body;
+        let code: String = text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap().to_owned();
+        let wrong = if code == "0000" { "1111" } else { "0000" };
+        for _ in 0..5 {
+            let reply = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Security-Code", wrong)], Some(complete.clone())).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        }
+        let locked = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders?lang=en", &seller_a, &[("X-Security-Code", &code)], Some(complete.clone())).await;
+        assert_eq!(locked.status, StatusCode::BAD_REQUEST);
+        assert!(locked.json()["errors"][0]["detail"].as_str().unwrap().contains("locked"));
+        tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Send-Code", "true")], Some(complete.clone())).await;
+        let sms = app.store.list_sms(1).await.unwrap();
+        let code: String = sms[0].body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap().to_owned();
+        let done = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Security-Code", &code)], Some(complete)).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(done.json()["data"]["attributes"]["status"], "COMPLETED");
+        assert_eq!(units(&app, a.0, a.2).await, a.4 - 2, "completion takes the reserved units");
+
+        // The buyer cancels the other order before its seller accepts: its units come back.
+        let cancelled = post(&app, &format!("/api/v1/orders/{code_b}/cancel"), &token, json!({})).await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+        assert_eq!(cancelled.json()["status"], "CANCELLED");
+        assert_eq!(units(&app, b.0, b.2).await, b.4);
+        let seller_cancel = json!({"data": {"id": b64(&code_b), "attributes": {"status": "CANCELLED", "cancellationReason": "MERCHANT_OUT_OF_STOCK"}}});
+        assert_eq!(tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_b, &[], Some(seller_cancel)).await.status, StatusCode::BAD_REQUEST);
+
+        // The timeline names every step with its actor; another buyer sees none of it.
+        let mine = get(&app, &format!("/api/v1/orders/{code_a}"), &token).await.json();
+        let actions: Vec<&str> = mine["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["PLACE", "CONFIRM_PAYMENT", "ACCEPT", "SEND_CODE", "SEND_CODE", "COMPLETE"]);
+        let other = buyer(&app, "+77051112244").await;
+        assert_eq!(get(&app, &format!("/api/v1/orders/{code_a}"), &other).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn concurrent_checkouts_never_sell_more_than_the_stock(app: TestApp) {
+        let (offer, seller, store, price, _) = offers_in_stock(&app).await[0];
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_stocks SET quantity = 3 WHERE offer_id = $1 AND store_id = $2")
+            .bind(offer).bind(store).execute(p).await.map(|_| ()).unwrap());
+        let mut tokens = Vec::new();
+        for i in 0..8 {
+            tokens.push(buyer(&app, &format!("+7705222330{i}")).await);
+        }
+        let body = json!({
+            "idempotency_key": "flash", "payment_mode": "PREPAID", "consent_to_sellers": true,
+            "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store}},
+            "lines": [{"offer_id": offer, "quantity": 1, "price_tiyn": price}],
+        });
+        let replies = futures_util::future::join_all(tokens.iter().map(|t| post(&app, "/api/v1/checkout", t, body.clone()))).await;
+        let sold = replies.iter().filter(|r| r.status == StatusCode::CREATED).count();
+        let refused = replies.iter().filter(|r| r.status == StatusCode::CONFLICT && r.json()["errors"][0]["code"] == "not_enough_stock").count();
+        assert_eq!((sold, refused), (3, 5), "{:?}", replies.iter().map(|r| (r.status, r.body.clone())).collect::<Vec<_>>());
+        assert_eq!(units(&app, offer, store).await, 0);
+    }
+}
