@@ -100,7 +100,12 @@ impl Store {
     }
 
     /// Sets a line's quantity; 0 removes the line.
-    pub async fn set_cart_quantity(&self, owner: CartOwner<'_>, offer_id: i64, quantity: i32) -> Result<(), StoreError> {
+    pub async fn set_cart_quantity(
+        &self,
+        owner: CartOwner<'_>,
+        offer_id: i64,
+        quantity: i32,
+    ) -> Result<(), StoreError> {
         let Some(cart) = self.cart_id(owner).await? else { return Ok(()) };
         on_pool!(self.pool(), |p| {
             if quantity <= 0 {
@@ -126,11 +131,8 @@ impl Store {
     /// The cart's lines, priced for `city`, grouped by seller.
     pub async fn cart_lines(&self, owner: CartOwner<'_>, city: Kato) -> Result<Vec<CartLine>, StoreError> {
         let Some(cart) = self.cart_id(owner).await? else { return Ok(Vec::new()) };
-        let rows: Vec<CartLineRow> = on_pool!(self.pool(), |p| sqlx::query_as(CART_LINES)
-            .bind(cart)
-            .bind(city.to_string())
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<CartLineRow> =
+            on_pool!(self.pool(), |p| sqlx::query_as(CART_LINES).bind(cart).bind(city.to_string()).fetch_all(p).await)?;
         Ok(rows
             .into_iter()
             .map(|r| CartLine {
@@ -246,14 +248,27 @@ pub struct CheckoutRequest<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LineProblem {
     /// The offer, its seller or its card is no longer offered, or not in this city.
-    Unavailable { offer_id: i64 },
-    PriceChanged { offer_id: i64, seen: Money, now: Money },
+    Unavailable {
+        offer_id: i64,
+    },
+    PriceChanged {
+        offer_id: i64,
+        seen: Money,
+        now: Money,
+    },
     /// Fewer units are left than asked for (in the chosen store, for pickup).
-    NotEnoughStock { offer_id: i64, left: i64 },
+    NotEnoughStock {
+        offer_id: i64,
+        left: i64,
+    },
     /// The pickup store is not the seller's, or has no address in a city.
-    BadPickupStore { seller_id: i64 },
+    BadPickupStore {
+        seller_id: i64,
+    },
     /// A line of a seller the checkout said nothing about.
-    NoDelivery { seller_id: i64 },
+    NoDelivery {
+        seller_id: i64,
+    },
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -363,7 +378,8 @@ impl Store {
         let mut reserved: Vec<(usize, i64)> = Vec::with_capacity(sale.len());
         for (i, (line, offer)) in sale.iter().enumerate() {
             let delivery = &req.delivery[&offer.seller_id];
-            let stores: Vec<(i64, i64)> = on_tx!(&mut tx, |t| sqlx::query_as(
+            let stores: Vec<(i64, i64)> = on_tx!(&mut tx, |t| {
+                sqlx::query_as(
                 "SELECT st.store_id, CAST(st.quantity AS BIGINT) FROM offer_stocks st JOIN stores w ON w.id = st.store_id
                  WHERE st.offer_id = $1 AND w.seller_id = $2
                  ORDER BY CASE WHEN w.city_kato = $3 THEN 0 ELSE 1 END, st.quantity DESC, st.store_id"
@@ -372,13 +388,16 @@ impl Store {
             .bind(offer.seller_id)
             .bind(&city)
             .fetch_all(t)
-            .await)?;
+            .await
+            })?;
             let candidates: Vec<(i64, i64)> = match (delivery.mode, delivery.pickup_store) {
                 (DeliveryMode::Pickup, Some(store)) => stores.iter().copied().filter(|(s, _)| *s == store).collect(),
                 (DeliveryMode::Pickup, None) => Vec::new(),
                 _ => stores.clone(),
             };
-            if delivery.mode == DeliveryMode::Pickup && !self.is_pickup_store(&mut tx, offer.seller_id, delivery.pickup_store).await? {
+            if delivery.mode == DeliveryMode::Pickup
+                && !self.is_pickup_store(&mut tx, offer.seller_id, delivery.pickup_store).await?
+            {
                 problems.push(LineProblem::BadPickupStore { seller_id: offer.seller_id });
                 continue;
             }
@@ -387,7 +406,8 @@ impl Store {
                 if *left < i64::from(line.quantity) {
                     continue;
                 }
-                let done = on_tx!(&mut tx, |t| sqlx::query(
+                let done = on_tx!(&mut tx, |t| {
+                    sqlx::query(
                     "UPDATE offer_stocks SET quantity = quantity - $1 WHERE offer_id = $2 AND store_id = $3 AND quantity >= $1"
                 )
                 .bind(line.quantity)
@@ -395,7 +415,8 @@ impl Store {
                 .bind(*store)
                 .execute(t)
                 .await
-                .map(|r| r.rows_affected()))?;
+                .map(|r| r.rows_affected())
+                })?;
                 if done == 1 {
                     got = Some(*store);
                     break;
@@ -432,7 +453,8 @@ impl Store {
                 .fold(0, i64::saturating_add);
             let id = loop {
                 let code = next_code();
-                let id: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+                let id: Option<i64> = on_tx!(&mut tx, |t| {
+                    sqlx::query_scalar(
                     "INSERT INTO orders (code, checkout_id, buyer_id, seller_id, state, status, payment_mode, credit_term,
                          delivery_mode, pickup_store_id, city_kato, delivery_address, total_tiyn, customer_name,
                          customer_phone, created_at, updated_at, hold_until)
@@ -457,14 +479,16 @@ impl Store {
                 .bind(now)
                 .bind(hold_until)
                 .fetch_optional(t)
-                .await)?;
+                .await
+                })?;
                 if let Some(id) = id {
                     break PlacedOrder { id, code, seller_id: *seller_id, total_tiyn: order_total };
                 }
             };
             for (n, (i, store)) in lines.iter().enumerate() {
                 let (line, offer) = &sale[*i];
-                on_tx!(&mut tx, |t| sqlx::query(
+                on_tx!(&mut tx, |t| {
+                    sqlx::query(
                     "INSERT INTO order_entries (order_id, entry_number, offer_id, product_id, seller_sku, name, quantity,
                          base_price_tiyn, total_price_tiyn, store_id)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -481,28 +505,32 @@ impl Store {
                 .bind(*store)
                 .execute(t)
                 .await
-                .map(|_| ()))?;
+                .map(|_| ())
+                })?;
             }
             tx.order_event(id.id, &format!("user:{}", req.buyer_id), "PLACE", None, position, "", req.request_id, now)
                 .await?;
             orders.push(id);
         }
         let payment_id = if req.payment == PaymentMode::Prepaid {
-            Some(on_tx!(&mut tx, |t| sqlx::query_scalar(
+            Some(on_tx!(&mut tx, |t| {
+                sqlx::query_scalar(
                 "INSERT INTO payments (checkout_id, amount_tiyn, status, created_at) VALUES ($1, $2, 'pending', $3) RETURNING id"
             )
             .bind(checkout_id)
             .bind(total)
             .bind(now)
             .fetch_one(t)
-            .await)?)
+            .await
+            })?)
         } else {
             None
         };
         // The lines bought leave the buyer's cart.
         let offer_ids: Vec<i64> = sale.iter().map(|(_, o)| o.id).collect();
         on_tx!(&mut tx, |t| {
-            let mut q = QueryBuilder::new("DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE user_id = ");
+            let mut q =
+                QueryBuilder::new("DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE user_id = ");
             q.push_bind(req.buyer_id).push(") AND offer_id IN (");
             let mut sep = q.separated(", ");
             for id in &offer_ids {
@@ -541,12 +569,11 @@ impl Store {
         .bind(checkout_id)
         .fetch_all(p)
         .await)?;
-        let payment_id: Option<i64> = on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "SELECT id FROM payments WHERE checkout_id = $1"
-        )
-        .bind(checkout_id)
-        .fetch_optional(p)
-        .await)?;
+        let payment_id: Option<i64> =
+            on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT id FROM payments WHERE checkout_id = $1")
+                .bind(checkout_id)
+                .fetch_optional(p)
+                .await)?;
         Ok(CheckoutOutcome::Placed { checkout_id, orders, payment_id, replayed: true })
     }
 }
@@ -629,7 +656,11 @@ const ORDER_COLUMNS: &str = "id, code, checkout_id, buyer_id, seller_id, state, 
 impl Order {
     /// The order's position in its life cycle; `None` for values no rule knows (a corrupt row).
     pub fn position(&self) -> Option<Position> {
-        Some(Position { state: State::parse(&self.state)?, status: Status::parse(&self.status)?, assembled: self.assembled })
+        Some(Position {
+            state: State::parse(&self.state)?,
+            status: Status::parse(&self.status)?,
+            assembled: self.assembled,
+        })
     }
 }
 
@@ -649,8 +680,7 @@ pub struct OrderEntry {
     pub store_id: i64,
 }
 
-const ENTRY_COLUMNS: &str =
-    "id, order_id, entry_number, offer_id, product_id, seller_sku, name, quantity, base_price_tiyn, total_price_tiyn, store_id";
+const ENTRY_COLUMNS: &str = "id, order_id, entry_number, offer_id, product_id, seller_sku, name, quantity, base_price_tiyn, total_price_tiyn, store_id";
 
 /// One transition of an order, for its timeline.
 #[derive(Clone, Debug, FromRow)]
@@ -715,7 +745,7 @@ pub struct OrderChange<'a> {
 
 #[derive(Debug)]
 pub enum ChangeOutcome {
-    Changed(Order),
+    Changed(Box<Order>),
     /// The rules refuse it; nothing changed.
     Refused(duken_core::order::Refusal),
 }
@@ -724,7 +754,8 @@ impl Store {
     /// An order the scope may see (a seller never sees one before payment or signature).
     pub async fn order(&self, scope: OrderScope, id: i64) -> Result<Order, StoreError> {
         let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
-        let order: Order = on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await)?;
+        let order: Order =
+            on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await)?;
         if scope.sees(&order) { Ok(order) } else { Err(StoreError::NotFound) }
     }
 
@@ -775,10 +806,11 @@ impl Store {
             .bind(offset)
             .fetch_all(p)
             .await)?;
-        let total: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE buyer_id = $1")
-            .bind(buyer_id)
-            .fetch_one(p)
-            .await)?;
+        let total: i64 =
+            on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE buyer_id = $1")
+                .bind(buyer_id)
+                .fetch_one(p)
+                .await)?;
         Ok((rows, total))
     }
 
@@ -840,7 +872,8 @@ impl Tx {
             _ => None,
         };
         let approved = matches!(change.action, Action::PaymentConfirmed | Action::CreditIssued);
-        on_tx!(&mut *self, |t| sqlx::query(
+        on_tx!(&mut *self, |t| {
+            sqlx::query(
             "UPDATE orders SET state = $1, status = $2, assembled = $3, updated_at = $4,
                  number_of_space = COALESCE($5, number_of_space),
                  approved_at = CASE WHEN $6 THEN $4 ELSE approved_at END,
@@ -862,9 +895,11 @@ impl Tx {
         .bind(order_id)
         .execute(t)
         .await
-        .map(|_| ()))?;
+        .map(|_| ())
+        })?;
         if duken_core::order::releases_stock(from, to) {
-            on_tx!(&mut *self, |t| sqlx::query(
+            on_tx!(&mut *self, |t| {
+                sqlx::query(
                 "UPDATE offer_stocks SET quantity = quantity + (SELECT SUM(e.quantity) FROM order_entries e
                      WHERE e.order_id = $1 AND e.offer_id = offer_stocks.offer_id AND e.store_id = offer_stocks.store_id)
                  WHERE EXISTS (SELECT 1 FROM order_entries e
@@ -873,7 +908,8 @@ impl Tx {
             .bind(order_id)
             .execute(t)
             .await
-            .map(|_| ()))?;
+            .map(|_| ())
+            })?;
         }
         let why = match reason {
             Some(r) if change.comment.is_empty() => r.to_owned(),
@@ -885,9 +921,8 @@ impl Tx {
         let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
         let changed: Order =
             on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_one(t).await)?;
-        Ok(ChangeOutcome::Changed(changed))
+        Ok(ChangeOutcome::Changed(Box::new(changed)))
     }
-
 }
 
 impl Tx {
@@ -926,6 +961,9 @@ impl DateField {
     }
 }
 
+/// A date attribute with its inclusive lower and upper bounds.
+pub type DateBounds = (DateField, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Which of a seller's orders to list (the merchant API's filters and the cabinet's).
 #[derive(Clone, Debug)]
 pub struct SellerOrderQuery {
@@ -938,7 +976,7 @@ pub struct SellerOrderQuery {
     pub signature_required: Option<bool>,
     pub code: Option<String>,
     /// Inclusive bounds on date attributes.
-    pub dates: Vec<(DateField, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    pub dates: Vec<DateBounds>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -1074,7 +1112,8 @@ impl Store {
         if fresh.is_none() {
             return Ok(Settlement::Duplicate);
         }
-        let settled = on_tx!(&mut tx, |t| sqlx::query(
+        let settled = on_tx!(&mut tx, |t| {
+            sqlx::query(
             "UPDATE payments SET status = $1, settled_at = $2 WHERE id = $3 AND status = 'pending' AND amount_tiyn = $4"
         )
         .bind(if paid { "paid" } else { "declined" })
@@ -1083,18 +1122,21 @@ impl Store {
         .bind(amount_tiyn)
         .execute(t)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         if settled == 0 {
             // The event is remembered (a replay stays a duplicate), nothing else changes.
             tx.commit().await?;
             return Ok(Settlement::Ignored);
         }
-        let orders: Vec<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+        let orders: Vec<i64> = on_tx!(&mut tx, |t| {
+            sqlx::query_scalar(
             "SELECT o.id FROM orders o JOIN payments y ON y.checkout_id = o.checkout_id WHERE y.id = $1 ORDER BY o.id"
         )
         .bind(payment_id)
         .fetch_all(t)
-        .await)?;
+        .await
+        })?;
         let action = if paid {
             Action::PaymentConfirmed
         } else {
@@ -1103,8 +1145,12 @@ impl Store {
         for id in orders {
             // An order cancelled meanwhile (by the buyer, or expired) is refused and stays as
             // it is; the payment and every other order change together.
-            tx.change_order(OrderScope::Platform, id, &OrderChange { action, comment: "", number_of_space: None, request_id })
-                .await?;
+            tx.change_order(
+                OrderScope::Platform,
+                id,
+                &OrderChange { action, comment: "", number_of_space: None, request_id },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(Settlement::Applied)
@@ -1149,13 +1195,13 @@ impl Store {
                 .execute(&mut *t)
                 .await?;
         });
-        let position: (String, String, bool) = on_tx!(&mut tx, |t| sqlx::query_as(
-            "SELECT state, status, assembled FROM orders WHERE id = $1"
-        )
-        .bind(order_id)
-        .fetch_one(t)
-        .await)?;
-        on_tx!(&mut tx, |t| sqlx::query(
+        let position: (String, String, bool) =
+            on_tx!(&mut tx, |t| sqlx::query_as("SELECT state, status, assembled FROM orders WHERE id = $1")
+                .bind(order_id)
+                .fetch_one(t)
+                .await)?;
+        on_tx!(&mut tx, |t| {
+            sqlx::query(
             "INSERT INTO order_events (order_id, actor, action, from_state, from_status, to_state, to_status, reason, request_id, created_at)
              VALUES ($1, 'platform', 'SEND_CODE', $2, $3, $2, $3, 'hand-over code sent to the buyer', $4, $5)"
         )
@@ -1166,7 +1212,8 @@ impl Store {
         .bind(now)
         .execute(t)
         .await
-        .map(|_| ()))?;
+        .map(|_| ())
+        })?;
         tx.commit().await
     }
 
@@ -1181,11 +1228,13 @@ impl Store {
 
     /// Counts one wrong try (atomically: parallel wrong tries all count).
     pub async fn count_wrong_handover(&self, order_id: i64) -> Result<(), StoreError> {
-        on_pool!(self.pool(), |p| sqlx::query("UPDATE handover_codes SET wrong_tries = wrong_tries + 1 WHERE order_id = $1")
-            .bind(order_id)
-            .execute(p)
-            .await
-            .map(|_| ()))?;
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE handover_codes SET wrong_tries = wrong_tries + 1 WHERE order_id = $1"
+        )
+        .bind(order_id)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 

@@ -11,7 +11,9 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
-use duken_core::order::{Action, CancellationReason, CodeCheck, DeliveryMode, HandoverPolicy, State as OrderState, Status, StoredHandover};
+use duken_core::order::{
+    Action, CancellationReason, CodeCheck, DeliveryMode, HandoverPolicy, State as OrderState, Status, StoredHandover,
+};
 use duken_store::StoreError;
 use duken_store::orders::{ChangeOutcome, DateField, Order, OrderChange, OrderEntry, OrderScope, SellerOrderQuery};
 use serde_json::{Value, json};
@@ -125,7 +127,12 @@ fn parse_when(raw: &str) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
 }
 
-fn list_of<T>(raw: Option<&str>, parse: fn(&str) -> Option<T>, field: &'static str, key: &'static str) -> Result<Vec<T>, AppError> {
+fn list_of<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    field: &'static str,
+    key: &'static str,
+) -> Result<Vec<T>, AppError> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(Vec::new()) };
     raw.split(',').map(|v| parse(v.trim()).ok_or_else(|| bad(field, key))).collect()
 }
@@ -134,11 +141,21 @@ fn list_of<T>(raw: Option<&str>, parse: fn(&str) -> Option<T>, field: &'static s
 fn order_query(seller_id: i64, params: &Params, now: DateTime<Utc>) -> Result<(SellerOrderQuery, i64, i64), AppError> {
     let number = match params.get("page[number]") {
         None => 0,
-        Some(v) => v.trim().parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| bad("page[number]", "merchant-orders-page-number"))?,
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| bad("page[number]", "merchant-orders-page-number"))?,
     };
     let size = match params.get("page[size]") {
         None => DEFAULT_PAGE_SIZE,
-        Some(v) => v.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| bad("page[size]", "merchant-orders-page-size"))?,
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| bad("page[size]", "merchant-orders-page-size"))?,
     }
     .min(MAX_PAGE_SIZE);
     let date = |attr: &str, bound: &str| -> Result<Option<DateTime<Utc>>, AppError> {
@@ -171,14 +188,24 @@ fn order_query(seller_id: i64, params: &Params, now: DateTime<Utc>) -> Result<(S
         Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
         Some(_) => return Err(bad("filter[orders][signatureRequired]", "merchant-orders-boolean")),
     };
-    let states = list_of(params.get("filter[orders][state]"), OrderState::parse, "filter[orders][state]", "merchant-orders-state")?;
+    let states = list_of(
+        params.get("filter[orders][state]"),
+        OrderState::parse,
+        "filter[orders][state]",
+        "merchant-orders-state",
+    )?;
     if states.contains(&OrderState::AwaitingPayment) {
         return Err(bad("filter[orders][state]", "merchant-orders-state"));
     }
     let query = SellerOrderQuery {
         seller_id,
         states,
-        statuses: list_of(params.get("filter[orders][status]"), Status::parse, "filter[orders][status]", "merchant-orders-status")?,
+        statuses: list_of(
+            params.get("filter[orders][status]"),
+            Status::parse,
+            "filter[orders][status]",
+            "merchant-orders-status",
+        )?,
         delivery_modes: list_of(
             params.get("filter[orders][deliveryType]"),
             DeliveryMode::parse,
@@ -268,7 +295,8 @@ async fn entry_resource(state: &AppState, order: &Order, e: &OrderEntry, base: &
     let product = state.store.product_any_status(e.product_id).await?;
     let categories = state.catalog.categories().await?;
     let category = categories.iter().find(|c| c.id == product.category_id);
-    let store_code = state.store.seller_stores(order.seller_id).await?.into_iter().find(|s| s.id == e.store_id).map(|s| s.code);
+    let store_code =
+        state.store.seller_stores(order.seller_id).await?.into_iter().find(|s| s.id == e.store_id).map(|s| s.code);
     Ok(json!({
         "type": "orderentries",
         "id": id,
@@ -292,12 +320,8 @@ async fn entry_resource(state: &AppState, order: &Order, e: &OrderEntry, base: &
 }
 
 fn page_link(base: &str, params: &Params, number: i64) -> String {
-    let mut pairs: Vec<(&str, String)> = params
-        .pairs()
-        .iter()
-        .filter(|(k, _)| k != "page[number]")
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
+    let mut pairs: Vec<(&str, String)> =
+        params.pairs().iter().filter(|(k, _)| k != "page[number]").map(|(k, v)| (k.as_str(), v.clone())).collect();
     pairs.push(("page[number]", number.to_string()));
     let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     format!("{base}{BASE}/orders?{}", crate::web::params::encode_query(&refs))
@@ -459,7 +483,8 @@ async fn change(
     if action == Action::Assemble && number_of_space.is_some_and(|n| !(1..=100).contains(&n)) {
         return Err(bad("data.attributes.numberOfSpace", "merchant-order-spaces"));
     }
-    let comment: String = attrs.get("cancellationComment").and_then(Value::as_str).unwrap_or("").chars().take(500).collect();
+    let comment: String =
+        attrs.get("cancellationComment").and_then(Value::as_str).unwrap_or("").chars().take(500).collect();
     let changed = apply(&state, seller_id, &order, action, &comment, number_of_space, &request_id.0).await?;
     let data = resource(&state, &changed, &origin(&headers)).await?;
     Ok(json_api(&json!({ "data": data })))
@@ -476,25 +501,37 @@ async fn apply(
 ) -> Result<Order, AppError> {
     let change = OrderChange { action, comment, number_of_space, request_id };
     match state.store.change_order(OrderScope::Seller(seller_id), order.id, &change).await? {
-        ChangeOutcome::Changed(o) => Ok(o),
-        ChangeOutcome::Refused(refusal) => {
-            Err(AppError::bad_param("data.attributes.status", Message::new("merchant-order-refused").arg("why", refusal.to_string())))
-        }
+        ChangeOutcome::Changed(o) => Ok(*o),
+        ChangeOutcome::Refused(refusal) => Err(AppError::bad_param(
+            "data.attributes.status",
+            Message::new("merchant-order-refused").arg("why", refusal.to_string()),
+        )),
     }
 }
 
 /// Completion at hand-over (§10): `X-Send-Code: true` sends the buyer a new code; the call
 /// repeated with `X-Security-Code` completes the order when the code is right. The code is
 /// never in a response or a log line.
-async fn complete(state: &AppState, order: &Order, headers: &HeaderMap, request_id: &str) -> Result<Response, AppError> {
+async fn complete(
+    state: &AppState,
+    order: &Order,
+    headers: &HeaderMap,
+    request_id: &str,
+) -> Result<Response, AppError> {
     let policy = HandoverPolicy::default();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let base = origin(headers);
     // The rules first: a code is only sent for an order the seller may complete now.
-    let position = order.position().ok_or_else(|| AppError::Internal(anyhow::anyhow!("order {} has no position", order.id)))?;
+    let position =
+        order.position().ok_or_else(|| AppError::Internal(anyhow::anyhow!("order {} has no position", order.id)))?;
     let delivery = DeliveryMode::parse(&order.delivery_mode).unwrap_or(DeliveryMode::Pickup);
-    if let Err(refusal) = duken_core::order::apply(position, delivery, Action::Complete, duken_core::order::Actor::Seller) {
-        return Err(AppError::bad_param("data.attributes.status", Message::new("merchant-order-refused").arg("why", refusal.to_string())));
+    if let Err(refusal) =
+        duken_core::order::apply(position, delivery, Action::Complete, duken_core::order::Actor::Seller)
+    {
+        return Err(AppError::bad_param(
+            "data.attributes.status",
+            Message::new("merchant-order-refused").arg("why", refusal.to_string()),
+        ));
     }
     if header("x-send-code").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         let code = state.accounts.new_handover_code();
@@ -514,10 +551,19 @@ async fn complete(state: &AppState, order: &Order, headers: &HeaderMap, request_
     };
     let stored = state.store.handover_code(order.id).await?;
     let matches = stored.as_ref().is_some_and(|s| {
-        duken_core::order::constant_time_eq(s.code_hash.as_bytes(), state.accounts.handover_hash(order.id, given).as_bytes())
+        duken_core::order::constant_time_eq(
+            s.code_hash.as_bytes(),
+            state.accounts.handover_hash(order.id, given).as_bytes(),
+        )
     });
     let check = policy.check(
-        stored.as_ref().map(|s| StoredHandover { sent_at: s.sent_at, wrong_tries: u32::try_from(s.wrong_tries).unwrap_or(u32::MAX) }).as_ref(),
+        stored
+            .as_ref()
+            .map(|s| StoredHandover {
+                sent_at: s.sent_at,
+                wrong_tries: u32::try_from(s.wrong_tries).unwrap_or(u32::MAX),
+            })
+            .as_ref(),
         given,
         Utc::now(),
         matches,
@@ -527,7 +573,9 @@ async fn complete(state: &AppState, order: &Order, headers: &HeaderMap, request_
     }
     match check {
         CodeCheck::Accepted => {
-            let changed = apply(state, order.seller_id, order, Action::Complete, "hand-over code accepted", None, request_id).await?;
+            let changed =
+                apply(state, order.seller_id, order, Action::Complete, "hand-over code accepted", None, request_id)
+                    .await?;
             let data = resource(state, &changed, &base).await?;
             Ok(json_api(&json!({ "data": data })))
         }
@@ -569,7 +617,7 @@ mod tests {
 
     #[test]
     fn tenge_rounds_half_up() {
-        assert_eq!(tenge(12_345_00), 12_345);
+        assert_eq!(tenge(1_234_500), 12_345);
         assert_eq!(tenge(149), 1);
         assert_eq!(tenge(150), 2);
     }

@@ -76,8 +76,10 @@ async fn cart(State(state): State<AppState>, Extension(prefs): Extension<Prefs>)
         .iter()
         .filter_map(|l| l.price.map(|p| p.tiyn().saturating_mul(i64::from(l.quantity))))
         .fold(0i64, i64::saturating_add);
-    Ok(Json(json!({ "city": prefs.city.kato.to_string(), "items": items, "total": money(Money::from_tiyn(total), &prefs) }))
-        .into_response())
+    Ok(Json(
+        json!({ "city": prefs.city.kato.to_string(), "items": items, "total": money(Money::from_tiyn(total), &prefs) }),
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -94,7 +96,10 @@ async fn add_item(
     let viewer = access::viewer(&prefs)?;
     let item = body(item)?;
     if !(1..=MAX_QUANTITY).contains(&item.quantity) {
-        return Err(AppError::bad_param("quantity", Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY))));
+        return Err(AppError::bad_param(
+            "quantity",
+            Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY)),
+        ));
     }
     match state.store.add_to_cart(CartOwner::User(viewer.user_id), item.offer_id, item.quantity).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -102,7 +107,9 @@ async fn add_item(
         Err(StoreError::Conflict(_) | StoreError::NotFound) => {
             Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id)))
         }
-        Err(e) if is_reference_error(&e) => Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id))),
+        Err(e) if is_reference_error(&e) => {
+            Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -167,7 +174,10 @@ async fn checkout(
     let mut seen = std::collections::HashSet::new();
     for l in &b.lines {
         if !(1..=MAX_QUANTITY).contains(&l.quantity) {
-            return Err(AppError::bad_param("quantity", Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY))));
+            return Err(AppError::bad_param(
+                "quantity",
+                Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY)),
+            ));
         }
         if l.price_tiyn <= 0 {
             return Err(AppError::bad_param("price_tiyn", Message::new("order-price")));
@@ -195,7 +205,9 @@ async fn checkout(
     // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
     let consents = state.store.consents(viewer.user_id).await?;
     let live = consents.iter().any(|c| {
-        c.withdrawn_at.is_none() && c.purpose == Purpose::OrderProcessing.code() && c.recipient == Recipient::Seller.code()
+        c.withdrawn_at.is_none()
+            && c.purpose == Purpose::OrderProcessing.code()
+            && c.recipient == Recipient::Seller.code()
     });
     if !live {
         let text = crate::web::i18n::t(prefs.lang, "order-consent-text");
@@ -243,7 +255,11 @@ async fn checkout(
         lines: b
             .lines
             .iter()
-            .map(|l| CheckoutLine { offer_id: l.offer_id, quantity: l.quantity, seen_price: Money::from_tiyn(l.price_tiyn) })
+            .map(|l| CheckoutLine {
+                offer_id: l.offer_id,
+                quantity: l.quantity,
+                seen_price: Money::from_tiyn(l.price_tiyn),
+            })
             .collect(),
         delivery,
         customers,
@@ -275,15 +291,23 @@ fn problem_json(p: &LineProblem, prefs: &Prefs) -> Value {
     match p {
         LineProblem::Unavailable { offer_id } => json!({ "status": "409", "code": "unavailable", "offer_id": offer_id,
             "title": Message::new("order-problem-unavailable").render(lang) }),
-        LineProblem::PriceChanged { offer_id, seen, now } => json!({ "status": "409", "code": "price_changed", "offer_id": offer_id,
+        LineProblem::PriceChanged { offer_id, seen, now } => {
+            json!({ "status": "409", "code": "price_changed", "offer_id": offer_id,
             "seen": money(*seen, prefs), "now": money(*now, prefs),
-            "title": Message::new("order-problem-price").arg("seen", seen.format(lang)).arg("now", now.format(lang)).render(lang) }),
-        LineProblem::NotEnoughStock { offer_id, left } => json!({ "status": "409", "code": "not_enough_stock", "offer_id": offer_id,
-            "left": left, "title": Message::new("order-problem-stock").arg("left", *left).render(lang) }),
-        LineProblem::BadPickupStore { seller_id } => json!({ "status": "409", "code": "bad_pickup_store", "seller_id": seller_id,
-            "title": Message::new("order-problem-store").render(lang) }),
-        LineProblem::NoDelivery { seller_id } => json!({ "status": "409", "code": "no_delivery", "seller_id": seller_id,
-            "title": Message::new("order-problem-delivery").render(lang) }),
+            "title": Message::new("order-problem-price").arg("seen", seen.format(lang)).arg("now", now.format(lang)).render(lang) })
+        }
+        LineProblem::NotEnoughStock { offer_id, left } => {
+            json!({ "status": "409", "code": "not_enough_stock", "offer_id": offer_id,
+            "left": left, "title": Message::new("order-problem-stock").arg("left", *left).render(lang) })
+        }
+        LineProblem::BadPickupStore { seller_id } => {
+            json!({ "status": "409", "code": "bad_pickup_store", "seller_id": seller_id,
+            "title": Message::new("order-problem-store").render(lang) })
+        }
+        LineProblem::NoDelivery { seller_id } => {
+            json!({ "status": "409", "code": "no_delivery", "seller_id": seller_id,
+            "title": Message::new("order-problem-delivery").render(lang) })
+        }
     }
 }
 
@@ -296,7 +320,11 @@ fn order_json(o: &duken_store::orders::Order, prefs: &Prefs) -> Value {
     })
 }
 
-async fn my_orders(State(state): State<AppState>, Extension(prefs): Extension<Prefs>, uri: axum::http::Uri) -> Result<Response, AppError> {
+async fn my_orders(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let page = crate::web::params::Params::from_uri(&uri).page()?;
     let (orders, total) = state.store.buyer_orders(viewer.user_id, i64::from(page.per_page), page.offset()).await?;
@@ -323,11 +351,21 @@ async fn my_order(
     let entries = state.store.order_entries(&[order.id]).await?;
     let events = state.store.order_events(order.id).await?;
     let mut doc = order_json(&order, &prefs);
-    doc["entries"] = json!(entries.iter().map(|e| json!({ "number": e.entry_number, "offer_id": e.offer_id, "name": e.name,
+    doc["entries"] = json!(
+        entries
+            .iter()
+            .map(|e| json!({ "number": e.entry_number, "offer_id": e.offer_id, "name": e.name,
         "quantity": e.quantity, "price": money(Money::from_tiyn(e.base_price_tiyn), &prefs),
-        "total": money(Money::from_tiyn(e.total_price_tiyn), &prefs) })).collect::<Vec<_>>());
-    doc["timeline"] = json!(events.iter().map(|e| json!({ "at": e.created_at, "action": e.action, "actor": e.actor,
-        "state": e.to_state, "status": e.to_status, "reason": e.reason })).collect::<Vec<_>>());
+        "total": money(Money::from_tiyn(e.total_price_tiyn), &prefs) }))
+            .collect::<Vec<_>>()
+    );
+    doc["timeline"] = json!(
+        events
+            .iter()
+            .map(|e| json!({ "at": e.created_at, "action": e.action, "actor": e.actor,
+        "state": e.to_state, "status": e.to_status, "reason": e.reason }))
+            .collect::<Vec<_>>()
+    );
     doc["handover_warning"] = json!(crate::web::i18n::t(prefs.lang, "order-handover-warning"));
     Ok(Json(doc).into_response())
 }

@@ -37,7 +37,8 @@ fn verify(state: &AppState, body: &[u8], signature: &str, timestamp: i64, now: D
 
 /// Checks a callback's signature and freshness, then applies it once.
 pub async fn receive(state: &AppState, raw: &[u8], signature: &str, request_id: &str) -> Result<Settlement, AppError> {
-    let callback: Callback = serde_json::from_slice(raw).map_err(|_| AppError::bad_param("body", Message::new("order-callback")))?;
+    let callback: Callback =
+        serde_json::from_slice(raw).map_err(|_| AppError::bad_param("body", Message::new("order-callback")))?;
     if !verify(state, raw, signature, callback.timestamp, Utc::now()) {
         return Err(AppError::Unauthorized);
     }
@@ -49,7 +50,11 @@ pub async fn receive(state: &AppState, raw: &[u8], signature: &str, request_id: 
     if callback.event_id.is_empty() || callback.event_id.len() > 100 {
         return Err(AppError::bad_param("event_id", Message::new("order-callback")));
     }
-    match state.store.settle_payment(callback.payment_id, &callback.event_id, paid, callback.amount_tiyn, request_id).await {
+    match state
+        .store
+        .settle_payment(callback.payment_id, &callback.event_id, paid, callback.amount_tiyn, request_id)
+        .await
+    {
         Ok(s) => Ok(s),
         Err(duken_store::StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
         Err(e) if e.to_string().to_lowercase().contains("foreign key") || e.to_string().contains("23503") => {

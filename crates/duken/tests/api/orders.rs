@@ -15,7 +15,11 @@ async fn buyer(app: &TestApp, phone: &str) -> String {
     assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
     let code = code_from_outbox(app, phone).await;
     let reply = app
-        .send(app.client.post(app.url("/api/v1/auth/signin")).json(&json!({"phone": phone, "code": code, "accept_agreement_version": 1})))
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/signin"))
+                .json(&json!({"phone": phone, "code": code, "accept_agreement_version": 1})),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     reply.json()["token"].as_str().unwrap().to_owned()
@@ -30,7 +34,14 @@ async fn get(app: &TestApp, path: &str, token: &str) -> Reply {
 }
 
 /// A seller tool's call: `X-Auth-Token`, JSON:API media type, `Content-Type` even on GET.
-async fn tool(app: &TestApp, method: reqwest::Method, path: &str, token: &str, headers: &[(&str, &str)], body: Option<Value>) -> Reply {
+async fn tool(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Reply {
     let mut request = app
         .client
         .request(method, app.url(path))
