@@ -1076,6 +1076,14 @@ impl Store {
         .await)?)
     }
 
+    /// A checkout's payment, if it has one.
+    pub async fn checkout_payment(&self, checkout_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT id FROM payments WHERE checkout_id = $1")
+            .bind(checkout_id)
+            .fetch_optional(p)
+            .await)?)
+    }
+
     /// The buyer whose checkout a payment is for.
     pub async fn payment_buyer(&self, payment_id: i64) -> Result<i64, StoreError> {
         Ok(on_pool!(self.pool(), |p| sqlx::query_scalar(

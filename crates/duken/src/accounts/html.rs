@@ -344,6 +344,7 @@ async fn password_sign_in(
         user_agent: &agent,
     };
     state.store.open_session(user_id, &session, "password", &request_id.0, now).await?;
+    crate::orders::html::merge_guest_cart(&state, &headers, user_id).await?;
     signed_in(&headers, &token, form.get("next").map(String::as_str))
 }
 

@@ -280,9 +280,12 @@ pub async fn sign_in(
     let consent_text = crate::web::i18n::t(prefs.lang, "consent-signup-text");
     let consents = signup_consents(&consent_text);
     let new_account = NewAccount { acceptance, consents: &consents };
-    if state.store.sign_in_with_code(stored.id, phone, &session, &new_account, &request_id.0, now).await?.is_none() {
+    let Some((user_id, _)) =
+        state.store.sign_in_with_code(stored.id, phone, &session, &new_account, &request_id.0, now).await?
+    else {
         return Ok(Err(Message::new("error-code-none")));
-    }
+    };
+    crate::orders::html::merge_guest_cart(state, headers, user_id).await?;
     Ok(Ok(token))
 }
 

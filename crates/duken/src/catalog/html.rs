@@ -226,6 +226,7 @@ async fn category_facets(
 }
 
 pub struct OfferLine {
+    pub offer_id: i64,
     pub seller_url: String,
     pub seller_name: String,
     pub abroad: bool,
@@ -309,6 +310,7 @@ async fn show_product(
     let offers = offers
         .iter()
         .map(|o| OfferLine {
+            offer_id: o.offer_id,
             seller_url: format!("/sellers/{}", o.seller_id),
             seller_name: o.seller_name.clone(),
             abroad: !o.seller_is_eaeu,

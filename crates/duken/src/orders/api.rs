@@ -11,15 +11,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use chrono::Utc;
 use duken_core::Money;
-use duken_core::consent::{Purpose, Recipient};
 use duken_core::order::{Action, CancellationReason, DeliveryMode, PaymentMode};
 use duken_store::StoreError;
-use duken_store::consent::{Disclosure, DisclosureOutcome, NewConsent};
 use duken_store::orders::{
-    CartOwner, ChangeOutcome, CheckoutLine, CheckoutOutcome, CheckoutRequest, Customer, LineProblem, MAX_QUANTITY,
-    OrderChange, OrderScope, SellerDelivery, Settlement,
+    CartOwner, ChangeOutcome, CheckoutOutcome, LineProblem, MAX_QUANTITY, OrderChange, OrderScope, Settlement,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,9 +28,6 @@ use crate::web::error::AppError;
 use crate::web::i18n::Message;
 use crate::web::prefs::Prefs;
 use crate::web::request_id::RequestId;
-
-/// How long an unpaid or unsigned order keeps its units.
-pub const HOLD: chrono::Duration = chrono::Duration::minutes(30);
 
 pub fn routes(state: AppState) -> Router<AppState> {
     let buyer = Router::new()
@@ -114,7 +107,7 @@ async fn add_item(
     }
 }
 
-fn is_reference_error(e: &StoreError) -> bool {
+pub fn is_reference_error(e: &StoreError) -> bool {
     let text = e.to_string();
     text.contains("FOREIGN KEY") || text.contains("foreign key") || text.contains("23503")
 }
@@ -158,116 +151,25 @@ async fn checkout(
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let b = body(b)?;
-    let key = b.idempotency_key.trim();
-    if key.is_empty() || key.len() > 100 {
-        return Err(AppError::bad_param("idempotency_key", Message::new("order-idempotency-key")));
-    }
     let payment = PaymentMode::parse(&b.payment_mode)
         .ok_or_else(|| AppError::bad_param("payment_mode", Message::new("order-payment-mode")))?;
-    if payment == PaymentMode::PayWithCredit {
-        // The credit port is completed by the credit issue (8); until then only PREPAID.
-        return Err(AppError::bad_param("payment_mode", Message::new("order-credit-not-yet")));
-    }
-    if b.lines.is_empty() || b.lines.len() > 100 {
-        return Err(AppError::bad_param("lines", Message::new("order-lines")));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for l in &b.lines {
-        if !(1..=MAX_QUANTITY).contains(&l.quantity) {
-            return Err(AppError::bad_param(
-                "quantity",
-                Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY)),
-            ));
-        }
-        if l.price_tiyn <= 0 {
-            return Err(AppError::bad_param("price_tiyn", Message::new("order-price")));
-        }
-        if !seen.insert(l.offer_id) {
-            return Err(AppError::bad_param("lines", Message::new("order-duplicate-line")));
-        }
-    }
-    let mut delivery = BTreeMap::new();
+    let mut delivery = Vec::new();
     for (seller, d) in &b.delivery {
         let seller_id: i64 =
             seller.parse().map_err(|_| AppError::bad_param("delivery", Message::new("order-delivery")))?;
         let mode = DeliveryMode::parse(&d.mode)
-            .filter(|m| matches!(m, DeliveryMode::Pickup | DeliveryMode::Local))
             .ok_or_else(|| AppError::bad_param("delivery", Message::new("order-delivery")))?;
-        let address: String = d.address.trim().chars().take(300).collect();
-        if mode == DeliveryMode::Local && address.is_empty() {
-            return Err(AppError::bad_param("delivery", Message::new("order-address")));
-        }
-        delivery.insert(seller_id, SellerDelivery { mode, pickup_store: d.pickup_store_id, address });
+        delivery.push((seller_id, mode, d.pickup_store_id, d.address.clone()));
     }
-    if !b.consent_to_sellers {
-        return Err(AppError::bad_param("consent_to_sellers", Message::new("order-consent")));
-    }
-    // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
-    let consents = state.store.consents(viewer.user_id).await?;
-    let live = consents.iter().any(|c| {
-        c.withdrawn_at.is_none()
-            && c.purpose == Purpose::OrderProcessing.code()
-            && c.recipient == Recipient::Seller.code()
-    });
-    if !live {
-        let text = crate::web::i18n::t(prefs.lang, "order-consent-text");
-        state
-            .store
-            .give_consents(
-                viewer.user_id,
-                &[NewConsent {
-                    purpose: Purpose::OrderProcessing,
-                    recipient: Recipient::Seller,
-                    cross_border: false,
-                    text_shown: &text,
-                    context: "checkout",
-                }],
-                &request_id.0,
-            )
-            .await?;
-    }
-    let name = state.store.display_name(viewer.user_id).await?;
-    let mut customers = BTreeMap::new();
-    for seller_id in delivery.keys() {
-        let recipient = format!("seller:{seller_id}");
-        let outcome = state
-            .store
-            .disclose(&Disclosure {
-                subject_user: viewer.user_id,
-                recipient: Recipient::Seller,
-                recipient_ref: &recipient,
-                fields: &["name", "phone"],
-                purpose: Purpose::OrderProcessing,
-                abroad: false,
-                request_id: &request_id.0,
-            })
-            .await?;
-        if let DisclosureOutcome::Allowed { .. } = outcome {
-            customers.insert(*seller_id, Customer { name: name.clone(), phone: viewer.phone.clone() });
-        }
-    }
-    let req = CheckoutRequest {
-        buyer_id: viewer.user_id,
-        idempotency_key: key,
-        city: prefs.city.kato,
+    let input = super::CheckoutInput {
+        idempotency_key: b.idempotency_key,
         payment,
         credit_term: b.credit_term,
-        lines: b
-            .lines
-            .iter()
-            .map(|l| CheckoutLine {
-                offer_id: l.offer_id,
-                quantity: l.quantity,
-                seen_price: Money::from_tiyn(l.price_tiyn),
-            })
-            .collect(),
+        lines: b.lines.iter().map(|l| (l.offer_id, l.quantity, l.price_tiyn)).collect(),
         delivery,
-        customers,
-        hold: HOLD,
-        request_id: &request_id.0,
+        consent_to_sellers: b.consent_to_sellers,
     };
-    let mut next_code = || format!("{}", 100_000_000 + rand::random::<u32>() % 900_000_000);
-    match state.store.place_checkout(&req, &mut next_code).await? {
+    match super::place(&state, &prefs, viewer, input, &request_id.0).await? {
         CheckoutOutcome::Placed { checkout_id, orders, payment_id, replayed } => {
             let status = if replayed { StatusCode::OK } else { StatusCode::CREATED };
             let orders: Vec<Value> = orders
@@ -417,16 +319,7 @@ async fn simulate_payment(
         Err(e) => return Err(e.into()),
     }
     let payment = state.store.payment(id).await?;
-    let callback = payments::Callback {
-        payment_id: id,
-        event_id: format!("sim-{}", rand::random::<u64>()),
-        outcome: if paid { "paid".into() } else { "declined".into() },
-        amount_tiyn: payment.amount_tiyn,
-        timestamp: Utc::now().timestamp(),
-    };
-    let raw = serde_json::to_vec(&callback).map_err(|e| AppError::Internal(e.into()))?;
-    let signature = payments::sign(&state, &raw, callback.timestamp);
-    let settled = payments::receive(&state, &raw, &signature, &request_id.0).await?;
+    let settled = payments::simulate(&state, &payment, paid, &request_id.0).await?;
     Ok(Json(json!({ "settlement": settlement_name(&settled) })).into_response())
 }
 

@@ -1,8 +1,159 @@
 //! Issue 7: the buyer's cart, checkout and orders, and the payment port. The rules of an
 //! order's life are `duken_core::order`; storage and the no-oversell reservation are
-//! `duken_store::orders`; the seller's side is the merchant API (`crate::merchant_api::orders`).
+//! `duken_store::orders`; the seller's side is the merchant API (`crate::merchant_api::orders`)
+//! and the cabinet's orders page.
 
 pub mod api;
+pub mod html;
 pub mod payments;
 
-pub use api::routes;
+use std::collections::BTreeMap;
+
+use duken_core::Money;
+use duken_core::consent::{Purpose, Recipient};
+use duken_core::order::{DeliveryMode, PaymentMode};
+use duken_store::consent::{Disclosure, DisclosureOutcome, NewConsent};
+use duken_store::orders::{CheckoutLine, CheckoutOutcome, CheckoutRequest, Customer, MAX_QUANTITY, SellerDelivery};
+
+use crate::app::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Message;
+use crate::web::prefs::{Prefs, Viewer};
+
+/// How long an unpaid or unsigned order keeps its units.
+pub const HOLD: chrono::Duration = chrono::Duration::minutes(30);
+
+pub fn routes(state: AppState) -> axum::Router<AppState> {
+    api::routes(state.clone()).merge(html::routes(state))
+}
+
+/// A checkout as the buyer confirmed it, from the JSON API or the checkout form.
+pub struct CheckoutInput {
+    pub idempotency_key: String,
+    pub payment: PaymentMode,
+    pub credit_term: Option<i32>,
+    /// (offer, quantity, the price in tiyn the buyer was shown)
+    pub lines: Vec<(i64, i32, i64)>,
+    /// (seller, mode, pickup store, address)
+    pub delivery: Vec<(i64, DeliveryMode, Option<i64>, String)>,
+    pub consent_to_sellers: bool,
+}
+
+/// Checks a checkout, records the buyer's consent and each seller's disclosure (§9.1), and
+/// places it: the orders, or every line that changed.
+pub async fn place(
+    state: &AppState,
+    prefs: &Prefs,
+    viewer: &Viewer,
+    input: CheckoutInput,
+    request_id: &str,
+) -> Result<CheckoutOutcome, AppError> {
+    let key = input.idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::bad_param("idempotency_key", Message::new("order-idempotency-key")));
+    }
+    let payment = input.payment;
+    if payment == PaymentMode::PayWithCredit {
+        // The credit port is completed by the credit issue (8); until then only PREPAID.
+        return Err(AppError::bad_param("payment_mode", Message::new("order-credit-not-yet")));
+    }
+    if input.lines.is_empty() || input.lines.len() > 100 {
+        return Err(AppError::bad_param("lines", Message::new("order-lines")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for &(offer_id, quantity, price_tiyn) in &input.lines {
+        if !(1..=MAX_QUANTITY).contains(&quantity) {
+            return Err(AppError::bad_param(
+                "quantity",
+                Message::new("order-quantity").arg("max", i64::from(MAX_QUANTITY)),
+            ));
+        }
+        if price_tiyn <= 0 {
+            return Err(AppError::bad_param("price_tiyn", Message::new("order-price")));
+        }
+        if !seen.insert(offer_id) {
+            return Err(AppError::bad_param("lines", Message::new("order-duplicate-line")));
+        }
+    }
+    let mut delivery = BTreeMap::new();
+    for (seller_id, mode, pickup_store, address) in &input.delivery {
+        let seller_id = *seller_id;
+        let mode = Some(*mode)
+            .filter(|m| matches!(m, DeliveryMode::Pickup | DeliveryMode::Local))
+            .ok_or_else(|| AppError::bad_param("delivery", Message::new("order-delivery")))?;
+        let address: String = address.trim().chars().take(300).collect();
+        if mode == DeliveryMode::Local && address.is_empty() {
+            return Err(AppError::bad_param("delivery", Message::new("order-address")));
+        }
+        delivery.insert(seller_id, SellerDelivery { mode, pickup_store: *pickup_store, address });
+    }
+    if !input.consent_to_sellers {
+        return Err(AppError::bad_param("consent_to_sellers", Message::new("order-consent")));
+    }
+    // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
+    let consents = state.store.consents(viewer.user_id).await?;
+    let live = consents.iter().any(|c| {
+        c.withdrawn_at.is_none()
+            && c.purpose == Purpose::OrderProcessing.code()
+            && c.recipient == Recipient::Seller.code()
+    });
+    if !live {
+        let text = crate::web::i18n::t(prefs.lang, "order-consent-text");
+        state
+            .store
+            .give_consents(
+                viewer.user_id,
+                &[NewConsent {
+                    purpose: Purpose::OrderProcessing,
+                    recipient: Recipient::Seller,
+                    cross_border: false,
+                    text_shown: &text,
+                    context: "checkout",
+                }],
+                request_id,
+            )
+            .await?;
+    }
+    let name = state.store.display_name(viewer.user_id).await?;
+    let mut customers = BTreeMap::new();
+    for seller_id in delivery.keys() {
+        let recipient = format!("seller:{seller_id}");
+        let outcome = state
+            .store
+            .disclose(&Disclosure {
+                subject_user: viewer.user_id,
+                recipient: Recipient::Seller,
+                recipient_ref: &recipient,
+                fields: &["name", "phone"],
+                purpose: Purpose::OrderProcessing,
+                abroad: false,
+                request_id,
+            })
+            .await?;
+        if let DisclosureOutcome::Allowed { .. } = outcome {
+            customers.insert(*seller_id, Customer { name: name.clone(), phone: viewer.phone.clone() });
+        }
+    }
+    let req = CheckoutRequest {
+        buyer_id: viewer.user_id,
+        idempotency_key: key,
+        city: prefs.city.kato,
+        payment,
+        credit_term: input.credit_term,
+        lines: input
+            .lines
+            .iter()
+            .map(|&(offer_id, quantity, price)| CheckoutLine {
+                offer_id,
+                quantity,
+                seen_price: Money::from_tiyn(price),
+            })
+            .collect(),
+        delivery,
+        customers,
+        hold: HOLD,
+        request_id,
+    };
+    let mut next_code = || format!("{}", 100_000_000 + rand::random::<u32>() % 900_000_000);
+    Ok(state.store.place_checkout(&req, &mut next_code).await?)
+}

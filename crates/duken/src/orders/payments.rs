@@ -63,3 +63,23 @@ pub async fn receive(state: &AppState, raw: &[u8], signature: &str, request_id: 
         Err(e) => Err(e.into()),
     }
 }
+
+/// The simulated acquirer (development and tests): it signs a callback as a real acquirer
+/// would and hands it to [`receive`], the same path an acquirer's request takes.
+pub async fn simulate(
+    state: &AppState,
+    payment: &duken_store::orders::Payment,
+    paid: bool,
+    request_id: &str,
+) -> Result<Settlement, AppError> {
+    let callback = Callback {
+        payment_id: payment.id,
+        event_id: format!("sim-{}", rand::random::<u64>()),
+        outcome: if paid { "paid".into() } else { "declined".into() },
+        amount_tiyn: payment.amount_tiyn,
+        timestamp: Utc::now().timestamp(),
+    };
+    let raw = serde_json::to_vec(&callback).map_err(|e| AppError::Internal(e.into()))?;
+    let signature = sign(state, &raw, callback.timestamp);
+    receive(state, &raw, &signature, request_id).await
+}

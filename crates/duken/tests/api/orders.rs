@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::accounts::code_from_outbox;
+use crate::accounts::{Browser, code_from_outbox};
 use crate::helpers::{Reply, TestApp};
 
 const ALMATY: &str = "750000000";
@@ -242,6 +242,76 @@ crate::backend_tests! {
         assert_eq!(actions, ["PLACE", "CONFIRM_PAYMENT", "ACCEPT", "SEND_CODE", "SEND_CODE", "COMPLETE"]);
         let other = buyer(&app, "+77051112244").await;
         assert_eq!(get(&app, &format!("/api/v1/orders/{code_a}"), &other).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_guest_cart_is_checked_out_on_the_pages_after_signing_in(app: TestApp) {
+        let stock = offers_in_stock(&app).await;
+        let (offer, seller, store, _, left) = stock[0];
+        let product: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT product_id FROM offers WHERE id = $1")
+            .bind(offer).fetch_one(p).await.unwrap());
+        let mut guest = Browser::new(&app);
+        let page = guest.get(&format!("/products/{product}?lang=en")).await;
+        assert!(page.body.contains("action=\"/cart/add\""), "the product page offers the cart");
+        let csrf = guest.csrf();
+        let added = guest.post("/cart/add", &[("csrf", &csrf), ("offer", &offer.to_string()), ("quantity", "1")]).await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER);
+        assert!(guest.cookies.contains_key("cart"), "a guest cart is kept by a cookie");
+        let cart = guest.get("/cart?lang=en").await;
+        assert!(cart.body.contains("Sign in to place the order"), "{}", cart.body);
+        assert_eq!(guest.post("/cart/add", &[("csrf", "forged"), ("offer", &offer.to_string()), ("quantity", "1")]).await.status, StatusCode::FORBIDDEN);
+
+        // Signing in keeps the cart; the checkout form places the order and leads to payment.
+        guest.request_code("+77053334455").await;
+        let code = code_from_outbox(&app, "+77053334455").await;
+        guest.enter_code("+77053334455", &code).await;
+        let cart = guest.get("/cart?lang=en").await;
+        assert!(cart.body.contains("Place the order"), "{}", cart.body);
+        let key = cart.body.split("name=\"idempotency_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let price = cart.body.split(&format!("name=\"price_{offer}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = guest.csrf();
+        let form = |consent: bool, price: String| {
+            let mut f = vec![
+                ("csrf".to_owned(), csrf.clone()), ("idempotency_key".to_owned(), key.clone()),
+                (format!("line_{offer}"), "1".to_owned()), (format!("price_{offer}"), price),
+                (format!("delivery_{seller}"), format!("pickup:{store}")),
+            ];
+            if consent { f.push(("consent".to_owned(), "on".to_owned())); }
+            f
+        };
+        let post_form = |f: Vec<(String, String)>| f;
+        let no_consent = post_form(form(false, price.clone()));
+        let refs: Vec<(&str, &str)> = no_consent.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refused = guest.post("/checkout?lang=en", &refs).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        assert!(refused.body.contains("agree that each seller sees your name"), "{}", refused.body);
+        let tampered = post_form(form(true, "100".to_owned()));
+        let refs: Vec<(&str, &str)> = tampered.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let changed = guest.post("/checkout?lang=en", &refs).await;
+        assert_eq!(changed.status, StatusCode::CONFLICT);
+        assert!(changed.body.contains("The price changed"), "{}", changed.body);
+        let good = post_form(form(true, price));
+        let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let placed = guest.post("/checkout", &refs).await;
+        assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.body);
+        let pay_url = placed.header("location");
+        assert!(pay_url.starts_with("/pay/"), "{pay_url}");
+        assert_eq!(units(&app, offer, store).await, left - 1);
+        let pay = guest.get(&pay_url).await;
+        assert_eq!(pay.status, StatusCode::OK);
+        let csrf = guest.csrf();
+        assert_eq!(guest.post(&pay_url, &[("csrf", &csrf), ("outcome", "paid")]).await.status, StatusCode::SEE_OTHER);
+        let orders = guest.get("/orders?lang=en").await;
+        assert!(orders.body.contains("waiting for the seller to accept"), "{}", orders.body);
+        let code = orders.body.split("href=\"/orders/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let page = guest.get(&format!("/orders/{code}?lang=en")).await;
+        assert!(page.body.contains("only when you have the goods in your hands"));
+        let csrf = guest.csrf();
+        assert_eq!(guest.post(&format!("/orders/{code}/cancel"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(units(&app, offer, store).await, left, "a cancelled order gives its units back");
+        assert!(guest.get(&format!("/orders/{code}?lang=en")).await.body.contains("Cancelled"));
+        // Another person's order page is not found.
+        let mut other = Browser::signed_in(&app, "+77053334466").await;
+        assert_eq!(other.get(&format!("/orders/{code}")).await.status, StatusCode::NOT_FOUND);
     }
 
     async fn concurrent_checkouts_never_sell_more_than_the_stock(app: TestApp) {
