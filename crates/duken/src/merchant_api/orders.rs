@@ -11,9 +11,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
-use duken_core::order::{
-    Action, CancellationReason, CodeCheck, DeliveryMode, HandoverPolicy, State as OrderState, Status, StoredHandover,
-};
+use duken_core::order::{Action, CancellationReason, DeliveryMode, State as OrderState, Status};
 use duken_store::StoreError;
 use duken_store::orders::{ChangeOutcome, DateField, Order, OrderChange, OrderEntry, OrderScope, SellerOrderQuery};
 use serde_json::{Value, json};
@@ -490,7 +488,7 @@ async fn change(
     Ok(json_api(&json!({ "data": data })))
 }
 
-async fn apply(
+pub(crate) async fn apply(
     state: &AppState,
     seller_id: i64,
     order: &Order,
@@ -518,75 +516,19 @@ async fn complete(
     headers: &HeaderMap,
     request_id: &str,
 ) -> Result<Response, AppError> {
-    let policy = HandoverPolicy::default();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let base = origin(headers);
-    // The rules first: a code is only sent for an order the seller may complete now.
-    let position =
-        order.position().ok_or_else(|| AppError::Internal(anyhow::anyhow!("order {} has no position", order.id)))?;
-    let delivery = DeliveryMode::parse(&order.delivery_mode).unwrap_or(DeliveryMode::Pickup);
-    if let Err(refusal) =
-        duken_core::order::apply(position, delivery, Action::Complete, duken_core::order::Actor::Seller)
-    {
-        return Err(AppError::bad_param(
-            "data.attributes.status",
-            Message::new("merchant-order-refused").arg("why", refusal.to_string()),
-        ));
-    }
-    if header("x-send-code").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        let code = state.accounts.new_handover_code();
-        let hash = state.accounts.handover_hash(order.id, &code);
-        let phone = state.store.user_phone(order.buyer_id).await?;
-        let body = crate::web::i18n::t_args(
-            duken_core::Lang::Ru,
-            "sms-handover-code",
-            &[("code", code.as_str().into()), ("order", order.code.as_str().into())],
-        );
-        state.store.issue_handover_code(order.id, &hash, &phone, &body, request_id).await?;
-        let data = resource(state, order, &base).await?;
-        return Ok(json_api(&json!({ "data": data })));
-    }
-    let Some(given) = header("x-security-code") else {
-        return Err(bad("X-Security-Code", "merchant-order-code-needed"));
+    let order = if header("x-send-code").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        crate::orders::handover::send_code(state, order, request_id).await?;
+        order.clone()
+    } else {
+        let Some(given) = header("x-security-code") else {
+            return Err(bad("X-Security-Code", "merchant-order-code-needed"));
+        };
+        crate::orders::handover::complete(state, order, given, request_id).await?
     };
-    let stored = state.store.handover_code(order.id).await?;
-    let matches = stored.as_ref().is_some_and(|s| {
-        duken_core::order::constant_time_eq(
-            s.code_hash.as_bytes(),
-            state.accounts.handover_hash(order.id, given).as_bytes(),
-        )
-    });
-    let check = policy.check(
-        stored
-            .as_ref()
-            .map(|s| StoredHandover {
-                sent_at: s.sent_at,
-                wrong_tries: u32::try_from(s.wrong_tries).unwrap_or(u32::MAX),
-            })
-            .as_ref(),
-        given,
-        Utc::now(),
-        matches,
-    );
-    if check.counts_as_wrong() {
-        state.store.count_wrong_handover(order.id).await?;
-    }
-    match check {
-        CodeCheck::Accepted => {
-            let changed =
-                apply(state, order.seller_id, order, Action::Complete, "hand-over code accepted", None, request_id)
-                    .await?;
-            let data = resource(state, &changed, &base).await?;
-            Ok(json_api(&json!({ "data": data })))
-        }
-        CodeCheck::Wrong { tries_left } => Err(AppError::bad_param(
-            "X-Security-Code",
-            Message::new("merchant-order-code-wrong").arg("left", i64::from(tries_left)),
-        )),
-        CodeCheck::Locked => Err(bad("X-Security-Code", "merchant-order-code-locked")),
-        CodeCheck::Expired => Err(bad("X-Security-Code", "merchant-order-code-expired")),
-        CodeCheck::NoneSent => Err(bad("X-Security-Code", "merchant-order-code-needed")),
-    }
+    let data = resource(state, &order, &base).await?;
+    Ok(json_api(&json!({ "data": data })))
 }
 
 #[cfg(test)]

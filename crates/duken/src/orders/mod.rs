@@ -4,6 +4,7 @@
 //! and the cabinet's orders page.
 
 pub mod api;
+pub mod handover;
 pub mod html;
 pub mod payments;
 

@@ -9,6 +9,7 @@ pub mod cabinet;
 pub mod console;
 pub mod content;
 pub mod onboarding;
+pub mod orders;
 
 use axum::Router;
 use duken_core::roles::Role;
@@ -22,7 +23,8 @@ use crate::web::prefs::Viewer;
 pub fn routes(state: AppState) -> Router<AppState> {
     onboarding::routes(state.clone())
         .merge(cabinet::routes(state.clone()))
-        .merge(content::routes(state))
+        .merge(content::routes(state.clone()))
+        .merge(orders::routes(state))
         .merge(console::routes())
 }
 

@@ -314,6 +314,44 @@ crate::backend_tests! {
         assert_eq!(other.get(&format!("/orders/{code}")).await.status, StatusCode::NOT_FOUND);
     }
 
+    async fn the_seller_handles_an_order_in_the_cabinet(app: TestApp) {
+        // The demo seller "alatau-tech", whose owner is a demo account.
+        let seller = app.store.find_seller_by_key("alatau-tech").await.unwrap();
+        let stock = offers_in_stock(&app).await;
+        let (offer, _, store, price, left) = *stock.iter().find(|o| o.1 == seller).expect("the demo seller has stock");
+        let token = buyer(&app, "+77054445566").await;
+        let placed = post(&app, "/api/v1/checkout", &token, json!({
+            "idempotency_key": "c1", "payment_mode": "PREPAID", "consent_to_sellers": true,
+            "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store}},
+            "lines": [{"offer_id": offer, "quantity": 1, "price_tiyn": price}],
+        })).await.json();
+        let code = placed["orders"][0]["code"].as_str().unwrap().to_owned();
+        let payment = placed["payment"]["id"].as_i64().unwrap();
+        post(&app, &format!("/api/v1/payments/{payment}/simulate"), &token, json!({"outcome": "paid"})).await;
+
+        let mut owner = Browser::signed_in(&app, "+77010000008").await;
+        let page = owner.get(&format!("/cabinet/{seller}/orders?state=NEW&lang=en")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains(&code) && page.body.contains(">Accept<"), "{}", page.body);
+        let csrf = owner.csrf();
+        let base = format!("/cabinet/{seller}/orders/{code}");
+        assert_eq!(owner.post(&format!("{base}/accept"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(owner.post(&format!("{base}/send-code"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
+        let sms = app.store.list_sms(1).await.unwrap();
+        assert_eq!(sms[0].phone, "+77054445566");
+        let handover: String = sms[0].body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap().to_owned();
+        let wrong = if handover == "0000" { "1111" } else { "0000" };
+        assert_eq!(owner.post(&format!("{base}/complete"), &[("csrf", &csrf), ("code", wrong)]).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(owner.post(&format!("{base}/complete"), &[("csrf", &csrf), ("code", &handover)]).await.status, StatusCode::SEE_OTHER);
+        let done = owner.get(&format!("/cabinet/{seller}/orders?code={code}")).await;
+        assert!(done.body.contains("COMPLETED"), "{}", done.body);
+        assert_eq!(units(&app, offer, store).await, left - 1);
+        // Another seller's staff, or a buyer, get nothing.
+        let mut stranger = Browser::signed_in(&app, "+77054445577").await;
+        assert_ne!(stranger.get(&format!("/cabinet/{seller}/orders")).await.status, StatusCode::OK);
+        assert_eq!(get(&app, &format!("/api/v1/orders/{code}"), &token).await.json()["status"], "COMPLETED");
+    }
+
     async fn concurrent_checkouts_never_sell_more_than_the_stock(app: TestApp) {
         let (offer, seller, store, price, _) = offers_in_stock(&app).await[0];
         duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_stocks SET quantity = 3 WHERE offer_id = $1 AND store_id = $2")
