@@ -591,10 +591,11 @@ impl Tx {
         request_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        on_tx!(self, |t| sqlx::query(
+        let event: i64 = on_tx!(self, |t| {
+            sqlx::query_scalar(
             "INSERT INTO order_events (order_id, actor, action, from_state, from_status, to_state, to_status, reason,
                  request_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
         )
         .bind(order_id)
         .bind(actor)
@@ -605,6 +606,27 @@ impl Tx {
         .bind(to.status.as_str())
         .bind(reason)
         .bind(request_id)
+        .bind(now)
+        .fetch_one(t)
+        .await
+        })?;
+        // The outbox row, in the same transaction: committed with the change or not at all.
+        let payload = serde_json::json!({
+            "action": action,
+            "actor": actor.split(':').next().unwrap_or(actor),
+            "from": from.map(|p| serde_json::json!({ "state": p.state.as_str(), "status": p.status.as_str() })),
+            "state": to.state.as_str(),
+            "status": to.status.as_str(),
+            "assembled": to.assembled,
+            "reason": reason,
+            "at": now.timestamp_millis(),
+        });
+        on_tx!(self, |t| sqlx::query(
+            "INSERT INTO outbox (event_id, order_id, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)"
+        )
+        .bind(format!("order-event-{event}"))
+        .bind(order_id)
+        .bind(payload.to_string())
         .bind(now)
         .execute(t)
         .await
@@ -1252,5 +1274,195 @@ impl Store {
             .bind(user_id)
             .fetch_one(p)
             .await)?)
+    }
+}
+
+/// An outbox row waiting to be delivered, with what its recipients need.
+#[derive(Clone, Debug, FromRow)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub event_id: String,
+    pub order_id: i64,
+    pub order_code: String,
+    pub buyer_id: i64,
+    pub buyer_phone: String,
+    pub seller_id: i64,
+    pub payload: String,
+    pub inbox_done: bool,
+    pub webhook_done: bool,
+    pub attempts: i32,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+}
+
+/// One in-account notification to write.
+#[derive(Clone, Debug)]
+pub struct NewNotification {
+    /// `user:ID` or `seller:ID`.
+    pub user_id: Option<i64>,
+    pub seller_id: Option<i64>,
+    pub kind: String,
+}
+
+/// A buyer's or a seller's notification.
+#[derive(Clone, Debug, FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub order_id: i64,
+    pub order_code: String,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Outbox rows due now, oldest first.
+    pub async fn outbox_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT x.id, x.event_id, x.order_id, o.code AS order_code, o.buyer_id, u.phone AS buyer_phone, o.seller_id,
+                    x.payload, x.inbox_done, x.webhook_done, x.attempts, s.webhook_url, s.webhook_secret
+             FROM outbox x JOIN orders o ON o.id = x.order_id JOIN users u ON u.id = o.buyer_id
+             JOIN sellers s ON s.id = o.seller_id
+             WHERE NOT (x.inbox_done AND x.webhook_done) AND x.next_attempt_at <= $1
+             ORDER BY x.id LIMIT $2"
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    /// Writes an event's notifications (once per recipient: a redelivery adds nothing) and, if
+    /// the buyer's is new, its SMS; then marks the inbox part done. All in one transaction.
+    pub async fn deliver_to_inboxes(
+        &self,
+        item: &OutboxItem,
+        notes: &[NewNotification],
+        buyer_sms: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        for n in notes {
+            let recipient = match (n.user_id, n.seller_id) {
+                (Some(u), _) => format!("user:{u}"),
+                (None, Some(s)) => format!("seller:{s}"),
+                (None, None) => continue,
+            };
+            let fresh: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
+                "INSERT INTO notifications (event_id, user_id, seller_id, order_id, kind, created_at, recipient)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, recipient) DO NOTHING RETURNING id"
+            )
+            .bind(&item.event_id)
+            .bind(n.user_id)
+            .bind(n.seller_id)
+            .bind(item.order_id)
+            .bind(&n.kind)
+            .bind(now)
+            .bind(&recipient)
+            .fetch_optional(t)
+            .await)?;
+            if let (Some(_), Some(_), Some(text)) = (fresh, n.user_id, buyer_sms) {
+                on_tx!(&mut tx, |t| sqlx::query(
+                    "INSERT INTO sms_outbox (phone, body, created_at) VALUES ($1, $2, $3)"
+                )
+                .bind(&item.buyer_phone)
+                .bind(text)
+                .bind(now)
+                .execute(t)
+                .await
+                .map(|_| ()))?;
+            }
+        }
+        on_tx!(&mut tx, |t| sqlx::query("UPDATE outbox SET inbox_done = TRUE WHERE id = $1")
+            .bind(item.id)
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        tx.commit().await
+    }
+
+    /// The webhook part of an outbox row: done, or failed and retried after `retry_at`.
+    pub async fn webhook_outcome(
+        &self,
+        id: i64,
+        done: bool,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE outbox SET webhook_done = $2, attempts = attempts + CASE WHEN $2 THEN 0 ELSE 1 END,
+                 last_error = $3, next_attempt_at = $4 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(done)
+        .bind(error)
+        .bind(retry_at)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// A buyer's (`user`) or a seller's notifications, newest first.
+    pub async fn notifications(
+        &self,
+        user_id: Option<i64>,
+        seller_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT n.id, n.order_id, o.code AS order_code, n.kind, n.created_at, n.read_at
+             FROM notifications n JOIN orders o ON o.id = n.order_id
+             WHERE (n.user_id = $1 OR n.seller_id = $2) ORDER BY n.id DESC LIMIT $3"
+        )
+        .bind(user_id)
+        .bind(seller_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Sets (or with `None` removes) a seller's webhook and its signing secret.
+    pub async fn set_seller_webhook(
+        &self,
+        seller_id: i64,
+        hook: Option<(&str, &str)>,
+        actor: &str,
+        request_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |t| sqlx::query("UPDATE sellers SET webhook_url = $2, webhook_secret = $3 WHERE id = $1")
+            .bind(seller_id)
+            .bind(hook.map(|h| h.0))
+            .bind(hook.map(|h| h.1))
+            .execute(t)
+            .await
+            .map(|_| ()))?;
+        let subject = format!("seller:{seller_id}");
+        let reason = hook.map_or_else(|| "webhook removed".to_owned(), |h| format!("webhook set to {}", h.0));
+        tx.audit(&crate::audit::AuditEntry {
+            actor,
+            action: "seller.webhook",
+            subject: &subject,
+            reason: &reason,
+            request_id,
+        })
+        .await?;
+        tx.commit().await
+    }
+
+    /// A seller's webhook URL and secret, if set.
+    pub async fn seller_webhook(&self, seller_id: i64) -> Result<Option<(String, String)>, StoreError> {
+        let row: (Option<String>, Option<String>) =
+            on_pool!(self.pool(), |p| sqlx::query_as("SELECT webhook_url, webhook_secret FROM sellers WHERE id = $1")
+                .bind(seller_id)
+                .fetch_one(p)
+                .await)?;
+        Ok(match row {
+            (Some(u), Some(s)) => Some((u, s)),
+            _ => None,
+        })
     }
 }

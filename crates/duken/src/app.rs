@@ -107,6 +107,7 @@ impl App {
             feed_allow_private: config.feed_allow_private,
         }));
         crate::pricelist::spawn_feed_scheduler(state.clone(), config.feed_allow_private);
+        crate::orders::jobs::spawn(state.clone(), Duration::from_millis(config.order_jobs_interval_ms.max(10)));
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
     }

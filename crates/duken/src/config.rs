@@ -155,6 +155,10 @@ pub struct Config {
     /// a seller's URL must not reach services inside the operator's network.
     #[arg(long, env = "DUKEN_FEED_ALLOW_PRIVATE", default_value_t = false, global = true)]
     pub feed_allow_private: bool,
+
+    /// How often unpaid orders are expired and order notifications delivered, in milliseconds.
+    #[arg(long, env = "DUKEN_ORDER_JOBS_INTERVAL_MS", default_value_t = 2000, global = true)]
+    pub order_jobs_interval_ms: u64,
 }
 
 impl Config {

@@ -268,6 +268,33 @@ pub fn public_address(ip: std::net::IpAddr) -> bool {
 /// only to the address checked. Returns a reason for the report when it fails.
 pub async fn download(url: &str, path: &Path, max_bytes: u64, allow_private: bool) -> Result<u64, String> {
     use tokio::io::AsyncWriteExt as _;
+    let (client, parsed) = pinned_client(url, allow_private, "duken price-list fetcher", FETCH_TIMEOUT).await?;
+    let mut response = client.get(parsed).send().await.map_err(|e| format!("fetching: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("the server answered HTTP {}", response.status().as_u16()));
+    }
+    let mut file = tokio::fs::File::create(path).await.map_err(|e| e.to_string())?;
+    let mut size = 0u64;
+    while let Some(chunk) = response.chunk().await.map_err(|e| format!("fetching: {e}"))? {
+        size += chunk.len() as u64;
+        if size > max_bytes {
+            return Err(format!("the file is larger than {max_bytes} bytes"));
+        }
+        file.write_all(&chunk).await.map_err(|e| e.to_string())?;
+    }
+    file.flush().await.map_err(|e| e.to_string())?;
+    Ok(size)
+}
+
+/// An HTTP client for one seller-given URL: http or https only, the host resolved once and
+/// pinned (so a second lookup cannot point elsewhere), private and local addresses refused
+/// unless allowed, no redirects.
+pub async fn pinned_client(
+    url: &str,
+    allow_private: bool,
+    agent: &str,
+    timeout: std::time::Duration,
+) -> Result<(reqwest::Client, reqwest::Url), String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("only http:// and https:// URLs are fetched".into());
@@ -285,26 +312,12 @@ pub async fn download(url: &str, path: &Path, max_bytes: u64, allow_private: boo
     install_tls();
     let client = reqwest::Client::builder()
         .resolve(&host, address)
-        .timeout(FETCH_TIMEOUT)
+        .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent("duken price-list fetcher")
+        .user_agent(agent)
         .build()
         .map_err(|e| format!("HTTP client: {e}"))?;
-    let mut response = client.get(parsed).send().await.map_err(|e| format!("fetching: {e}"))?;
-    if !response.status().is_success() {
-        return Err(format!("the server answered HTTP {}", response.status().as_u16()));
-    }
-    let mut file = tokio::fs::File::create(path).await.map_err(|e| e.to_string())?;
-    let mut size = 0u64;
-    while let Some(chunk) = response.chunk().await.map_err(|e| format!("fetching: {e}"))? {
-        size += chunk.len() as u64;
-        if size > max_bytes {
-            return Err(format!("the file is larger than {max_bytes} bytes"));
-        }
-        file.write_all(&chunk).await.map_err(|e| e.to_string())?;
-    }
-    file.flush().await.map_err(|e| e.to_string())?;
-    Ok(size)
+    Ok((client, parsed))
 }
 
 /// Fetches one seller's price list from its URL and imports it as an upload from `url`; a

@@ -38,6 +38,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/orders/{code}", get(my_order))
         .route("/api/v1/orders/{code}/cancel", post(cancel))
         .route("/api/v1/payments/{id}/simulate", post(simulate_payment))
+        .route("/api/v1/notifications", get(notifications))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(duken_core::roles::Access::SignedIn));
     buyer.route("/payments/callback", post(payment_callback))
@@ -342,4 +343,20 @@ async fn payment_callback(
     let signature = headers.get("x-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
     let settled = payments::receive(&state, &raw, signature, &request_id.0).await?;
     Ok(Json(json!({ "settlement": settlement_name(&settled) })).into_response())
+}
+
+async fn notifications(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let notes = state.store.notifications(Some(viewer.user_id), None, 100).await?;
+    let data: Vec<Value> = notes
+        .iter()
+        .map(|n| {
+            json!({ "id": n.id, "order": n.order_code, "kind": n.kind, "created_at": n.created_at,
+                    "text": super::jobs::note_text(prefs.lang, &n.kind, &n.order_code) })
+        })
+        .collect();
+    Ok(Json(json!({ "data": data })).into_response())
 }

@@ -42,6 +42,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders_page))
         .route("/orders/{code}", get(order_page))
         .route("/orders/{code}/cancel", post(cancel))
+        .route("/notifications", get(notifications_page))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(duken_core::roles::Access::SignedIn));
     open.merge(signed_in)
@@ -606,4 +607,37 @@ async fn cancel(
         ChangeOutcome::Changed(_) => Ok(Redirect::to(&format!("/orders/{}", order.code)).into_response()),
         ChangeOutcome::Refused(_) => Err(AppError::bad_param("code", Message::new("order-cannot-cancel"))),
     }
+}
+
+pub struct NoteRow {
+    pub at: String,
+    pub code: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "orders/notifications.html")]
+struct NotificationsPage {
+    ctx: PageCtx,
+    notes: Vec<NoteRow>,
+}
+
+async fn notifications_page(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let viewer = access::viewer(&prefs)?;
+    let notes = state.store.notifications(Some(viewer.user_id), None, 100).await?;
+    html(&NotificationsPage {
+        ctx: PageCtx::new(&prefs, &uri),
+        notes: notes
+            .iter()
+            .map(|n| NoteRow {
+                at: format_local(n.created_at, prefs.lang),
+                code: n.order_code.clone(),
+                text: super::jobs::note_text(prefs.lang, &n.kind, &n.order_code),
+            })
+            .collect(),
+    })
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod handover;
 pub mod html;
+pub mod jobs;
 pub mod payments;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,9 @@ pub const HOLD: chrono::Duration = chrono::Duration::minutes(30);
 pub fn routes(state: AppState) -> axum::Router<AppState> {
     api::routes(state.clone()).merge(html::routes(state))
 }
+
+/// Credit terms, in months, a checkout on credit may ask for.
+pub const CREDIT_TERMS: [i32; 4] = [3, 6, 12, 24];
 
 /// A checkout as the buyer confirmed it, from the JSON API or the checkout form.
 pub struct CheckoutInput {
@@ -54,9 +58,10 @@ pub async fn place(
         return Err(AppError::bad_param("idempotency_key", Message::new("order-idempotency-key")));
     }
     let payment = input.payment;
-    if payment == PaymentMode::PayWithCredit {
-        // The credit port is completed by the credit issue (8); until then only PREPAID.
-        return Err(AppError::bad_param("payment_mode", Message::new("order-credit-not-yet")));
+    // On credit, the orders wait in SIGN_REQUIRED for the bank's decision and the buyer's
+    // signature (the credit port, completed by the credit issue) and expire with the hold.
+    if payment == PaymentMode::PayWithCredit && !input.credit_term.is_some_and(|t| CREDIT_TERMS.contains(&t)) {
+        return Err(AppError::bad_param("credit_term", Message::new("order-credit-term")));
     }
     if input.lines.is_empty() || input.lines.len() > 100 {
         return Err(AppError::bad_param("lines", Message::new("order-lines")));
@@ -140,7 +145,7 @@ pub async fn place(
         idempotency_key: key,
         city: prefs.city.kato,
         payment,
-        credit_term: input.credit_term,
+        credit_term: input.credit_term.filter(|_| payment == PaymentMode::PayWithCredit),
         lines: input
             .lines
             .iter()

@@ -38,6 +38,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route_layer(access::layer(duken_core::roles::Access::SellerStaff));
     let change = Router::new()
         .route("/cabinet/{seller}/orders/{code}/{action}", post(change))
+        .route("/cabinet/{seller}/webhook", post(set_webhook))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(duken_core::roles::Access::SellerStaff));
     look.merge(change)
@@ -77,6 +78,11 @@ struct OrdersPage {
     to: String,
     reasons: Vec<&'static str>,
     pager: Pager,
+    notes: Vec<crate::orders::html::NoteRow>,
+    /// The owner sees and sets the webhook.
+    owner: bool,
+    webhook_url: String,
+    webhook_secret: String,
 }
 
 fn allowed(order: &Order, action: Action) -> bool {
@@ -104,8 +110,14 @@ async fn list(
 ) -> Result<Response, AppError> {
     let seller_id = seller_param(&seller)?;
     let viewer = access::viewer(&prefs)?;
-    staff_role(viewer, seller_id)?;
+    let role = staff_role(viewer, seller_id)?;
+    let owner = role == duken_core::roles::Role::SellerOwner;
     let lang = prefs.lang;
+    let notes = state.store.notifications(None, Some(seller_id), 10).await?;
+    let (webhook_url, webhook_secret) = match state.store.seller_webhook(seller_id).await? {
+        Some((u, s)) if owner => (u, s),
+        _ => (String::new(), String::new()),
+    };
     let params = Params::from_uri(&uri);
     let page = params.page()?;
     let state_filter = params.get("state").and_then(OrderState::parse).filter(|s| s.visible_to_seller());
@@ -179,6 +191,17 @@ async fn list(
         to: to_raw.chars().take(10).collect(),
         reasons: CancellationReason::ALL.iter().filter(|r| r.seller_may_give()).map(|r| r.as_str()).collect(),
         pager,
+        notes: notes
+            .iter()
+            .map(|n| crate::orders::html::NoteRow {
+                at: format_local(n.created_at, lang),
+                code: n.order_code.clone(),
+                text: crate::orders::jobs::note_text(lang, &n.kind, &n.order_code),
+            })
+            .collect(),
+        owner,
+        webhook_url,
+        webhook_secret,
         ctx,
     })
 }
@@ -236,4 +259,32 @@ async fn change(
         _ => return Err(AppError::NotFound(Message::new("error-no-such-page"))),
     }
     Ok(Redirect::to(&format!("/cabinet/{seller_id}/orders?code={}", order.code)).into_response())
+}
+
+/// `POST /cabinet/{seller}/webhook` (owner): sets the webhook URL with a new secret, or removes it.
+async fn set_webhook(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Extension(request_id): Extension<RequestId>,
+    Path(seller): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&prefs, &form)?;
+    let seller_id = seller_param(&seller)?;
+    let viewer = access::viewer(&prefs)?;
+    super::owner_only(viewer, seller_id)?;
+    let url = form.get("url").map(|u| u.trim()).unwrap_or("");
+    let actor = format!("user:{}", viewer.user_id);
+    if url.is_empty() {
+        state.store.set_seller_webhook(seller_id, None, &actor, &request_id.0).await?;
+    } else {
+        let parsed =
+            reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if parsed.is_none() || url.len() > 500 {
+            return Err(AppError::bad_param("url", Message::new("error-webhook-url")));
+        }
+        let secret = crate::accounts::hex(&rand::random::<[u8; 24]>());
+        state.store.set_seller_webhook(seller_id, Some((url, &secret)), &actor, &request_id.0).await?;
+    }
+    Ok(Redirect::to(&format!("/cabinet/{seller_id}/orders")).into_response())
 }

@@ -174,6 +174,8 @@ where
     config.max_pricelist_bytes = 8 * 1024 * 1024;
     // Tests serve sellers' price lists from 127.0.0.1.
     config.feed_allow_private = true;
+    // Order jobs (expiry, notifications, webhooks) run often, so tests need not wait long.
+    config.order_jobs_interval_ms = 100;
 
     let mut postgres: Option<(String, String)> = None;
     if let Backend::Postgres = backend {

@@ -84,6 +84,19 @@ async fn units(app: &TestApp, offer: i64, store: i64) -> i64 {
     .unwrap())
 }
 
+/// The newest hand-over code sent to `phone` for `order` (other SMS, such as notifications,
+/// come and go meanwhile).
+async fn handover_code(app: &TestApp, phone: &str, order: &str) -> String {
+    let sms = app.store.list_sms(50).await.unwrap();
+    sms.iter()
+        .filter(|m| m.phone == phone && m.body.contains(order))
+        .find_map(|m| m.body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).map(str::to_owned))
+        .expect("a hand-over code was sent")
+}
+
+/// A webhook call as received: event id, timestamp, signature, body.
+type Delivery = (String, String, String, String);
+
 fn b64(code: &str) -> String {
     duken::merchant_api::orders::base64_id(code)
 }
@@ -209,9 +222,7 @@ crate::backend_tests! {
         let sent = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Send-Code", "true")], Some(complete.clone())).await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
         assert!(!sent.body.contains("sms"), "the code is not in the seller's answer");
-        let sms = app.store.list_sms(5).await.unwrap();
-        let text = &sms.iter().find(|m| m.phone == "+77051112233" && m.body.contains(&code_a)).expect("the buyer got the code").body;
-        let code: String = text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap().to_owned();
+        let code = handover_code(&app, "+77051112233", &code_a).await;
         let wrong = if code == "0000" { "1111" } else { "0000" };
         for _ in 0..5 {
             let reply = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Security-Code", wrong)], Some(complete.clone())).await;
@@ -221,8 +232,7 @@ crate::backend_tests! {
         assert_eq!(locked.status, StatusCode::BAD_REQUEST);
         assert!(locked.json()["errors"][0]["detail"].as_str().unwrap().contains("locked"));
         tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Send-Code", "true")], Some(complete.clone())).await;
-        let sms = app.store.list_sms(1).await.unwrap();
-        let code: String = sms[0].body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap().to_owned();
+        let code = handover_code(&app, "+77051112233", &code_a).await;
         let done = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Security-Code", &code)], Some(complete)).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         assert_eq!(done.json()["data"]["attributes"]["status"], "COMPLETED");
@@ -337,9 +347,7 @@ crate::backend_tests! {
         let base = format!("/cabinet/{seller}/orders/{code}");
         assert_eq!(owner.post(&format!("{base}/accept"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
         assert_eq!(owner.post(&format!("{base}/send-code"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
-        let sms = app.store.list_sms(1).await.unwrap();
-        assert_eq!(sms[0].phone, "+77054445566");
-        let handover: String = sms[0].body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap().to_owned();
+        let handover = handover_code(&app, "+77054445566", &code).await;
         let wrong = if handover == "0000" { "1111" } else { "0000" };
         assert_eq!(owner.post(&format!("{base}/complete"), &[("csrf", &csrf), ("code", wrong)]).await.status, StatusCode::BAD_REQUEST);
         assert_eq!(owner.post(&format!("{base}/complete"), &[("csrf", &csrf), ("code", &handover)]).await.status, StatusCode::SEE_OTHER);
@@ -350,6 +358,96 @@ crate::backend_tests! {
         let mut stranger = Browser::signed_in(&app, "+77054445577").await;
         assert_ne!(stranger.get(&format!("/cabinet/{seller}/orders")).await.status, StatusCode::OK);
         assert_eq!(get(&app, &format!("/api/v1/orders/{code}"), &token).await.json()["status"], "COMPLETED");
+    }
+
+    async fn unpaid_orders_expire_and_every_event_is_delivered_once(app: TestApp) {
+        // A webhook receiver that fails its first call, then records what it gets.
+        let received: std::sync::Arc<std::sync::Mutex<Vec<Delivery>>> = Default::default();
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let hook = {
+            let (received, calls) = (received.clone(), calls.clone());
+            axum::Router::new().route("/hook", axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let (received, calls) = (received.clone(), calls.clone());
+                async move {
+                    if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    let h = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_owned();
+                    received.lock().unwrap().push((h("x-duken-event-id"), h("x-duken-timestamp"), h("x-duken-signature"), body));
+                    axum::http::StatusCode::OK
+                }
+            }))
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+
+        let stock = offers_in_stock(&app).await;
+        let (offer, seller, store, price, left) = stock[0];
+        app.store.set_seller_webhook(seller, Some((&hook_url, "s3cret")), "test", "").await.unwrap();
+        let token = buyer(&app, "+77056667788").await;
+        let body = |key: &str| json!({
+            "idempotency_key": key, "payment_mode": "PREPAID", "consent_to_sellers": true,
+            "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store}},
+            "lines": [{"offer_id": offer, "quantity": 1, "price_tiyn": price}],
+        });
+        let unpaid = post(&app, "/api/v1/checkout", &token, body("e1")).await.json()["orders"][0]["code"].as_str().unwrap().to_owned();
+        assert_eq!(units(&app, offer, store).await, left - 1);
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE orders SET hold_until = $1 WHERE code = $2")
+            .bind(chrono::Utc::now() - chrono::Duration::minutes(1)).bind(&unpaid).execute(p).await.map(|_| ()).unwrap());
+        let mut expired = Value::Null;
+        for _ in 0..100 {
+            expired = get(&app, &format!("/api/v1/orders/{unpaid}"), &token).await.json();
+            if expired["status"] == "CANCELLED" { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(expired["status"], "CANCELLED", "{expired}");
+        assert_eq!(expired["cancellation_reason"], "PAYMENT_NOT_RECEIVED");
+        assert_eq!(units(&app, offer, store).await, left, "the hold ran out: the unit is back");
+
+        // A credit checkout needs a term and waits for the signature.
+        let mut credit = body("e2");
+        credit["payment_mode"] = json!("PAY_WITH_CREDIT");
+        assert_eq!(post(&app, "/api/v1/checkout", &token, credit.clone()).await.status, StatusCode::BAD_REQUEST);
+        credit["credit_term"] = json!(12);
+        let signed = post(&app, "/api/v1/checkout", &token, credit).await;
+        assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.body);
+        let code = signed.json()["orders"][0]["code"].as_str().unwrap().to_owned();
+        assert_eq!(get(&app, &format!("/api/v1/orders/{code}"), &token).await.json()["state"], "SIGN_REQUIRED");
+
+        // The buyer's inbox and SMS, the seller's inbox, and the webhook (after one failure).
+        let placed = post(&app, "/api/v1/checkout", &token, body("e3")).await.json();
+        let paid_code = placed["orders"][0]["code"].as_str().unwrap().to_owned();
+        post(&app, &format!("/api/v1/payments/{}/simulate", placed["payment"]["id"]), &token, json!({"outcome": "paid"})).await;
+        let mut notes = Value::Null;
+        for _ in 0..100 {
+            notes = get(&app, "/api/v1/notifications?lang=en", &token).await.json();
+            if notes["data"].as_array().unwrap().iter().any(|n| n["order"] == json!(paid_code) && n["kind"] == "paid") { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let kinds: Vec<(String, String)> = notes["data"].as_array().unwrap().iter()
+            .map(|n| (n["order"].as_str().unwrap().to_owned(), n["kind"].as_str().unwrap().to_owned())).collect();
+        assert!(kinds.contains(&(unpaid.clone(), "expired".into())), "{kinds:?}");
+        assert!(kinds.contains(&(paid_code.clone(), "paid".into())), "{kinds:?}");
+        assert_eq!(kinds.iter().filter(|k| **k == (paid_code.clone(), "paid".to_owned())).count(), 1, "one notification per event");
+        let sms = app.store.list_sms(20).await.unwrap();
+        assert_eq!(sms.iter().filter(|m| m.phone == "+77056667788" && m.body.contains(&paid_code)).count(), 1, "{sms:?}");
+        let seller_notes = app.store.notifications(None, Some(seller), 10).await.unwrap();
+        assert!(seller_notes.iter().any(|n| n.order_code == paid_code && n.kind == "new"));
+        for _ in 0..200 {
+            if received.lock().unwrap().iter().any(|r| r.3.contains(&paid_code) && r.3.contains("CONFIRM_PAYMENT")) { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let got = received.lock().unwrap().clone();
+        assert!(got.iter().any(|r| r.3.contains(&paid_code) && r.3.contains("CONFIRM_PAYMENT")), "{got:?}");
+        for (event, timestamp, signature, body) in &got {
+            assert_eq!(signature, &duken::orders::jobs::webhook_signature("s3cret", timestamp.parse().unwrap(), body.as_bytes()));
+            assert_eq!(serde_json::from_str::<Value>(body).unwrap()["event_id"], json!(event));
+        }
+        let mut ids: Vec<&String> = got.iter().map(|r| &r.0).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), got.len(), "each event is delivered once after it succeeded");
     }
 
     async fn concurrent_checkouts_never_sell_more_than_the_stock(app: TestApp) {
