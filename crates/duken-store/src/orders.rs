@@ -425,7 +425,22 @@ impl Store {
             match got {
                 Some(store) => reserved.push((i, store)),
                 None => {
-                    let left = candidates.iter().map(|(_, q)| *q).max().unwrap_or(0);
+                    // What is left now (another checkout may have just taken what was read
+                    // above): the buyer is told the current count, not the one read before.
+                    let mut left = 0i64;
+                    for (store, _) in &candidates {
+                        let now_left: i64 =
+                            on_tx!(&mut tx, |t| {
+                                sqlx::query_scalar(
+                            "SELECT CAST(quantity AS BIGINT) FROM offer_stocks WHERE offer_id = $1 AND store_id = $2"
+                        )
+                        .bind(offer.id)
+                        .bind(*store)
+                        .fetch_one(t)
+                        .await
+                            })?;
+                        left = left.max(now_left);
+                    }
                     problems.push(LineProblem::NotEnoughStock { offer_id: offer.id, left });
                 }
             }

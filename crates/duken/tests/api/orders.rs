@@ -450,6 +450,52 @@ crate::backend_tests! {
         assert_eq!(ids.len(), got.len(), "each event is delivered once after it succeeded");
     }
 
+    async fn a_flash_sale_of_100_units_to_2000_buyers_sells_exactly_100(app: TestApp) {
+        let (offer, seller, store, price, _) = offers_in_stock(&app).await[0];
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_stocks SET quantity = 100 WHERE offer_id = $1 AND store_id = $2")
+            .bind(offer).bind(store).execute(p).await.map(|_| ()).unwrap());
+        // 2 000 buyers with accounts, the agreement accepted and the consent to sellers given.
+        let consent = [duken_store::consent::NewConsent {
+            purpose: duken_core::consent::Purpose::OrderProcessing,
+            recipient: duken_core::consent::Recipient::Seller,
+            cross_border: false,
+            text_shown: "test",
+            context: "checkout",
+        }];
+        let mut tokens = Vec::with_capacity(2000);
+        for i in 0..2000 {
+            let phone = duken_core::Phone::parse(&format!("+7707{i:07}")).unwrap();
+            let account = duken_store::accounts::NewAccount {
+                acceptance: duken_store::accounts::NewAcceptance { version: 1, ip: "127.0.0.1", user_agent: "test", channel: "api" },
+                consents: &consent,
+            };
+            let user = app.store.ensure_user(&phone, &account, "test").await.unwrap();
+            let token = format!("dkn_flash{i:060}");
+            app.store.create_api_token(user, "flash", &duken::accounts::token_hash(&token), "").await.unwrap();
+            tokens.push(token);
+        }
+        let body = json!({
+            "idempotency_key": "flash", "payment_mode": "PREPAID", "consent_to_sellers": true,
+            "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store}},
+            "lines": [{"offer_id": offer, "quantity": 1, "price_tiyn": price}],
+        });
+        let started = std::time::Instant::now();
+        let replies = futures_util::future::join_all(tokens.iter().map(|t| post(&app, "/api/v1/checkout", t, body.clone()))).await;
+        eprintln!("2000 checkouts in {:?}", started.elapsed());
+        let sold = replies.iter().filter(|r| r.status == StatusCode::CREATED).count();
+        let told_sold_out = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::CONFLICT && r.json()["errors"][0]["code"] == "not_enough_stock" && r.json()["errors"][0]["left"] == 0)
+            .count();
+        let other: Vec<(StatusCode, &str)> = replies.iter().filter(|r| r.status != StatusCode::CREATED && r.status != StatusCode::CONFLICT).map(|r| (r.status, r.body.as_str())).take(3).collect();
+        assert_eq!((sold, told_sold_out), (100, 1900), "{other:?}");
+        assert_eq!(units(&app, offer, store).await, 0);
+        let (orders, reserved): (i64, i64) = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
+            "SELECT CAST(COUNT(DISTINCT o.id) AS BIGINT), CAST(COALESCE(SUM(e.quantity), 0) AS BIGINT) FROM orders o JOIN order_entries e ON e.order_id = o.id WHERE e.offer_id = $1"
+        ).bind(offer).fetch_one(p).await.unwrap());
+        assert_eq!((orders, reserved), (100, 100), "every order whole, every unit accounted for");
+    }
+
     async fn concurrent_checkouts_never_sell_more_than_the_stock(app: TestApp) {
         let (offer, seller, store, price, _) = offers_in_stock(&app).await[0];
         duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_stocks SET quantity = 3 WHERE offer_id = $1 AND store_id = $2")
