@@ -429,16 +429,15 @@ impl Store {
                     // above): the buyer is told the current count, not the one read before.
                     let mut left = 0i64;
                     for (store, _) in &candidates {
-                        let now_left: i64 =
-                            on_tx!(&mut tx, |t| {
-                                sqlx::query_scalar(
+                        let now_left: i64 = on_tx!(&mut tx, |t| {
+                            sqlx::query_scalar(
                             "SELECT CAST(quantity AS BIGINT) FROM offer_stocks WHERE offer_id = $1 AND store_id = $2"
                         )
                         .bind(offer.id)
                         .bind(*store)
                         .fetch_one(t)
                         .await
-                            })?;
+                        })?;
                         left = left.max(now_left);
                     }
                     problems.push(LineProblem::NotEnoughStock { offer_id: offer.id, left });

@@ -10,6 +10,7 @@ mod bad_input;
 mod catalog_api;
 mod cli;
 mod consent;
+mod crash;
 mod orders;
 mod pages;
 mod platform;
