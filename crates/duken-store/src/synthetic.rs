@@ -23,7 +23,7 @@ use duken_core::attributes::AttributeKind;
 use sqlx::QueryBuilder;
 
 use crate::attributes::{AttributeValue, NewAttribute};
-use crate::{Store, StoreError, Tx, on_tx};
+use crate::{Store, StoreError, Tx, on_pool, on_tx};
 
 /// Products written per transaction.
 pub const PRODUCTS_PER_TX: usize = 5_000;
@@ -2892,5 +2892,122 @@ mod tests {
             assert!(r.below(7) < 7);
             assert!((1..=4).contains(&r.range(1, 4)));
         }
+    }
+}
+
+/// What [`Store::seed_orders`] made: the seller with the largest share and its order count.
+#[derive(Clone, Debug)]
+pub struct SeededOrders {
+    pub orders: u64,
+    pub busiest_seller: i64,
+    pub busiest_orders: u64,
+}
+
+impl Store {
+    /// Loads `n` orders (one line each) for benchmarks: a tenth for the first seller that has
+    /// stock (the busiest), the rest round-robin over every seller with stock, placed over the
+    /// last 90 days by one bench buyer, in mixed states. Multi-row inserts, 1 000 a statement.
+    pub async fn seed_orders(&self, n: u64) -> Result<SeededOrders, StoreError> {
+        let now = Utc::now();
+        // Each seller with an offer in stock: (seller, offer, product, store, sku).
+        let sellers: Vec<(i64, i64, i64, i64, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT o.seller_id, MIN(o.id), MIN(o.product_id), MIN(st.store_id), MIN(o.seller_sku)
+             FROM offers o JOIN offer_stocks st ON st.offer_id = o.id GROUP BY o.seller_id ORDER BY o.seller_id"
+        )
+        .fetch_all(p)
+        .await)?;
+        if sellers.is_empty() {
+            return Err(StoreError::Config("no seller has an offer in stock: seed a catalog first".into()));
+        }
+        let mut tx = self.begin().await?;
+        let buyer: i64 = on_tx!(&mut tx, |t| {
+            sqlx::query_scalar(
+            "INSERT INTO users (phone, display_name, created_at, updated_at) VALUES ('+77009999999', 'Bench buyer', $1, $1)
+             ON CONFLICT (phone) DO UPDATE SET updated_at = excluded.updated_at RETURNING id"
+        )
+        .bind(now)
+        .fetch_one(t)
+        .await
+        })?;
+        let checkout: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
+            "INSERT INTO checkouts (buyer_id, idempotency_key, city_kato, payment_mode, total_tiyn, created_at)
+             VALUES ($1, $2, '750000000', 'PREPAID', 1, $3) RETURNING id"
+        )
+        .bind(buyer)
+        .bind(format!("bench-{}", now.timestamp_nanos_opt().unwrap_or_default()))
+        .bind(now)
+        .fetch_one(t)
+        .await)?;
+        tx.commit().await?;
+        const STATES: [(&str, &str); 4] = [
+            ("NEW", "APPROVED_BY_BANK"),
+            ("PICKUP", "ACCEPTED_BY_MERCHANT"),
+            ("ARCHIVE", "COMPLETED"),
+            ("ARCHIVE", "CANCELLED"),
+        ];
+        let prefix = format!("{:x}", now.timestamp() % 0xffff_ffff);
+        let mut busiest = 0u64;
+        let mut done = 0u64;
+        while done < n {
+            let batch = (n - done).min(1000);
+            let mut tx = self.begin().await?;
+            let rows: Vec<(u64, &(i64, i64, i64, i64, String))> = (done..done + batch)
+                .map(|i| {
+                    let seller = if i % 10 == 0 { &sellers[0] } else { &sellers[(i as usize / 10) % sellers.len()] };
+                    (i, seller)
+                })
+                .collect();
+            busiest += rows.iter().filter(|(_, s)| s.0 == sellers[0].0).count() as u64;
+            let ids: Vec<i64> = on_tx!(&mut tx, |t| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO orders (code, checkout_id, buyer_id, seller_id, state, status, payment_mode, delivery_mode,
+                         pickup_store_id, city_kato, total_tiyn, created_at, updated_at, approved_at, hold_until) ",
+                );
+                q.push_values(&rows, |mut b, (i, s)| {
+                    let at = now - Duration::seconds((*i as i64 * 7_776_000 / n.max(1) as i64).max(0));
+                    let (state, status) = STATES[(*i as usize / 7) % STATES.len()];
+                    b.push_bind(format!("B{prefix}-{i}"))
+                        .push_bind(checkout)
+                        .push_bind(buyer)
+                        .push_bind(s.0)
+                        .push_bind(state)
+                        .push_bind(status)
+                        .push_bind("PREPAID")
+                        .push_bind("DELIVERY_PICKUP")
+                        .push_bind(s.3)
+                        .push_bind("750000000")
+                        .push_bind(100_000i64 + (*i as i64 % 1000) * 100)
+                        .push_bind(at)
+                        .push_bind(at)
+                        .push_bind(at)
+                        .push_bind(at);
+                });
+                q.push(" RETURNING id");
+                q.build_query_scalar().fetch_all(&mut *t).await
+            })?;
+            on_tx!(&mut tx, |t| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO order_entries (order_id, entry_number, offer_id, product_id, seller_sku, name, quantity,
+                         base_price_tiyn, total_price_tiyn, store_id) ",
+                );
+                q.push_values(rows.iter().zip(&ids), |mut b, ((i, s), id)| {
+                    let price = 100_000i64 + (*i as i64 % 1000) * 100;
+                    b.push_bind(*id)
+                        .push_bind(1)
+                        .push_bind(s.1)
+                        .push_bind(s.2)
+                        .push_bind(&s.4)
+                        .push_bind("Bench item")
+                        .push_bind(1)
+                        .push_bind(price)
+                        .push_bind(price)
+                        .push_bind(s.3);
+                });
+                q.build().execute(&mut *t).await.map(|_| ())
+            })?;
+            tx.commit().await?;
+            done += batch;
+        }
+        Ok(SeededOrders { orders: n, busiest_seller: sellers[0].0, busiest_orders: busiest })
     }
 }

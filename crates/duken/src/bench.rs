@@ -112,6 +112,24 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 pub async fn run(config: &Config, action: BenchCommand) -> anyhow::Result<()> {
     let target = config.database_target()?;
     match action {
+        BenchCommand::SeedOrders { orders } => {
+            let store = duken_store::Store::open(&target, 4).await?;
+            store.migrate().await?;
+            let started = Instant::now();
+            let seeded = store.seed_orders(orders).await?;
+            let token =
+                crate::sellers::cabinet::issue_seller_token(&store, seeded.busiest_seller, "bench", "bench", "")
+                    .await?;
+            println!(
+                "{} orders loaded in {:.1} s; seller {} has {} of them; its token: {token}",
+                seeded.orders,
+                started.elapsed().as_secs_f64(),
+                seeded.busiest_seller,
+                seeded.busiest_orders
+            );
+            Ok(())
+        }
+        BenchCommand::Checkouts { url, clients, seconds } => checkouts(&target, &url, clients, seconds).await,
         BenchCommand::Search { queries: n } => {
             let dir = crate::search::index_dir(&config.data_dir, &target.to_string());
             anyhow::ensure!(dir.exists(), "no search index at {}: run `duken search reindex` first", dir.display());
@@ -181,4 +199,109 @@ pub async fn run(config: &Config, action: BenchCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `duken bench checkouts`: buyers made in the database, checkouts over HTTP.
+async fn checkouts(
+    target: &duken_store::DatabaseTarget,
+    url: &str,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    use duken_core::consent::{Purpose, Recipient};
+    let store = duken_store::Store::open(target, 4).await?;
+    let (offer, seller, store_id, price): (i64, i64, i64, i64) = duken_store::on_pool!(store.pool(), |p| {
+        sqlx::query_as(
+        "SELECT o.id, o.seller_id, st.store_id, op.price_tiyn FROM offers o
+         JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = '750000000'
+         JOIN offer_stocks st ON st.offer_id = o.id JOIN stores w ON w.id = st.store_id AND w.city_kato IS NOT NULL
+         JOIN products p ON p.id = o.product_id AND p.status = 'active' JOIN sellers s ON s.id = o.seller_id AND s.status = 'active'
+         WHERE o.available = TRUE ORDER BY o.id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await
+    })?;
+    duken_store::on_pool!(store.pool(), |p| sqlx::query(
+        "UPDATE offer_stocks SET quantity = 1000000000 WHERE offer_id = $1 AND store_id = $2"
+    )
+    .bind(offer)
+    .bind(store_id)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    let consent = [duken_store::consent::NewConsent {
+        purpose: Purpose::OrderProcessing,
+        recipient: Recipient::Seller,
+        cross_border: false,
+        text_shown: "bench",
+        context: "checkout",
+    }];
+    let mut tokens = Vec::with_capacity(clients);
+    for i in 0..clients {
+        let phone = duken_core::Phone::parse(&format!("+7709{i:07}"))?;
+        let account = duken_store::accounts::NewAccount {
+            acceptance: duken_store::accounts::NewAcceptance {
+                version: 1,
+                ip: "127.0.0.1",
+                user_agent: "bench",
+                channel: "api",
+            },
+            consents: &consent,
+        };
+        let user = store.ensure_user(&phone, &account, "bench").await?;
+        let token = format!("dkn_{}", crate::accounts::hex(&rand::random::<[u8; 32]>()));
+        store.create_api_token(user, "bench", &crate::accounts::token_hash(&token), "").await?;
+        tokens.push(token);
+    }
+    crate::pricelist::install_tls();
+    let client = reqwest::Client::new();
+    let run = format!("{:x}", rand::random::<u32>());
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for (c, token) in tokens.into_iter().enumerate() {
+        let (client, url, run) = (client.clone(), url.to_owned(), run.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut failed = 0u64;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let body = serde_json::json!({
+                    "idempotency_key": format!("{run}-{c}-{n}"), "payment_mode": "PREPAID", "consent_to_sellers": true,
+                    "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store_id}},
+                    "lines": [{"offer_id": offer, "quantity": 1, "price_tiyn": price}],
+                });
+                let started = Instant::now();
+                match client
+                    .post(format!("{url}/api/v1/checkout"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body.to_string())
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => times.push(started.elapsed()),
+                    _ => failed += 1,
+                }
+            }
+            (times, failed)
+        }));
+    }
+    let mut times = Vec::new();
+    let mut failed = 0;
+    for t in tasks {
+        let (mut t, f) = t.await?;
+        times.append(&mut t);
+        failed += f;
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "checkouts: {} placed in {seconds} s by {clients} clients = {:.0}/s ({failed} failed); latency p50 {:.1} ms, p99 {:.1} ms",
+        times.len(),
+        times.len() as f64 / seconds as f64,
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+    );
+    Ok(())
 }

@@ -84,6 +84,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         offers: u64,
     },
+    /// Load N orders (a tenth for the busiest seller, the rest spread over every seller with
+    /// stock, over the last 90 days) and print a merchant API token of the busiest seller, to
+    /// load `GET /shop/api/v2/orders` with it.
+    SeedOrders {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+    },
+    /// Place checkouts against a running server (`--url`) on this database for `--seconds`
+    /// from `--clients` concurrent buyers (made here, with their API tokens), one unit of one
+    /// offer each (its stock raised so that it never runs out), and print checkouts per second
+    /// and latency percentiles.
+    Checkouts {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone)]

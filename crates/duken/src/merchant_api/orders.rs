@@ -221,10 +221,15 @@ fn order_query(seller_id: i64, params: &Params, now: DateTime<Utc>) -> Result<(S
 
 /// An order as a JSON:API resource object.
 async fn resource(state: &AppState, order: &Order, base: &str) -> Result<Value, AppError> {
+    let stores = state.store.seller_stores(order.seller_id).await?;
+    Ok(resource_with(order, base, &stores))
+}
+
+/// [`resource`] with the seller's stores at hand (a list reads them once).
+fn resource_with(order: &Order, base: &str, stores: &[duken_store::catalog::SellerStore]) -> Value {
     let id = base64_id(&order.code);
     let delivery = DeliveryMode::parse(&order.delivery_mode);
     let courier = delivery.is_some_and(DeliveryMode::is_marketplace_courier);
-    let stores = state.store.seller_stores(order.seller_id).await?;
     let pickup = order.pickup_store_id.and_then(|s| stores.iter().find(|x| x.id == s));
     let origin_store = pickup.or(stores.first());
     let (first, last) = order.customer_name.split_once(' ').unwrap_or((order.customer_name.as_str(), ""));
@@ -246,7 +251,7 @@ async fn resource(state: &AppState, order: &Order, base: &str) -> Result<Value, 
                 "streetName": Value::Null, "streetNumber": Value::Null, "district": Value::Null,
                 "building": Value::Null, "apartment": Value::Null, "latitude": Value::Null, "longitude": Value::Null })
     };
-    Ok(json!({
+    json!({
         "type": "orders",
         "id": id,
         "attributes": {
@@ -285,7 +290,7 @@ async fn resource(state: &AppState, order: &Order, base: &str) -> Result<Value, 
             "entries": { "links": { "related": format!("{base}{BASE}/orders/{id}/entries") } },
         },
         "links": { "self": format!("{base}{BASE}/orders/{id}") },
-    }))
+    })
 }
 
 async fn entry_resource(state: &AppState, order: &Order, e: &OrderEntry, base: &str) -> Result<Value, AppError> {
@@ -335,10 +340,8 @@ async fn list(
     let (query, number, size) = order_query(seller_id, &params, Utc::now())?;
     let (orders, total) = state.store.seller_orders(&query).await?;
     let base = origin(&headers);
-    let mut data = Vec::with_capacity(orders.len());
-    for o in &orders {
-        data.push(resource(&state, o, &base).await?);
-    }
+    let stores = state.store.seller_stores(seller_id).await?;
+    let data: Vec<Value> = orders.iter().map(|o| resource_with(o, &base, &stores)).collect();
     let pages = (total + size - 1) / size;
     let mut doc = json!({
         "data": data,
