@@ -2895,6 +2895,9 @@ mod tests {
     }
 }
 
+/// A seller with an offer in stock: (seller, offer, product, store, SKU).
+type SellerStock = (i64, i64, i64, i64, String);
+
 /// What [`Store::seed_orders`] made: the seller with the largest share and its order count.
 #[derive(Clone, Debug)]
 pub struct SeededOrders {
@@ -2910,7 +2913,7 @@ impl Store {
     pub async fn seed_orders(&self, n: u64) -> Result<SeededOrders, StoreError> {
         let now = Utc::now();
         // Each seller with an offer in stock: (seller, offer, product, store, sku).
-        let sellers: Vec<(i64, i64, i64, i64, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
+        let sellers: Vec<SellerStock> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT o.seller_id, MIN(o.id), MIN(o.product_id), MIN(st.store_id), MIN(o.seller_sku)
              FROM offers o JOIN offer_stocks st ON st.offer_id = o.id GROUP BY o.seller_id ORDER BY o.seller_id"
         )
@@ -2951,7 +2954,7 @@ impl Store {
         while done < n {
             let batch = (n - done).min(1000);
             let mut tx = self.begin().await?;
-            let rows: Vec<(u64, &(i64, i64, i64, i64, String))> = (done..done + batch)
+            let rows: Vec<(u64, &SellerStock)> = (done..done + batch)
                 .map(|i| {
                     let seller = if i % 10 == 0 { &sellers[0] } else { &sellers[(i as usize / 10) % sellers.len()] };
                     (i, seller)
