@@ -74,6 +74,62 @@ pub struct DisclosureRecord {
 const CONSENT_COLUMNS: &str = "id, purpose, recipient, cross_border, text_shown, context, given_at, withdrawn_at";
 
 impl Tx {
+    /// [`Store::disclose`] inside a transaction the caller commits (a checkout logs each
+    /// seller's disclosure with the orders it is for).
+    pub async fn disclose(&mut self, d: &Disclosure<'_>) -> Result<DisclosureOutcome, StoreError> {
+        let now = Utc::now();
+        let sql = format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 ORDER BY id");
+        let records: Vec<ConsentRecord> = on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(d.subject_user)
+            .fetch_all(t)
+            .await)?;
+        let grants: Vec<(i64, Grant)> = records
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.id,
+                    Grant {
+                        purpose: Purpose::parse(&r.purpose)?,
+                        recipient: Recipient::parse(&r.recipient)?,
+                        cross_border: r.cross_border,
+                        withdrawn: r.withdrawn_at.is_some(),
+                    },
+                ))
+            })
+            .collect();
+        let only: Vec<Grant> = grants.iter().map(|(_, g)| *g).collect();
+        let outcome = match allowing(&only, d.purpose, d.recipient, d.abroad) {
+            Some(i) => DisclosureOutcome::Allowed {
+                legal_basis: format!("consent:{} (§9.1 item {})", grants[i].0, d.purpose.item()),
+            },
+            None => DisclosureOutcome::Refused,
+        };
+        let (label, basis) = match &outcome {
+            DisclosureOutcome::Allowed { legal_basis } => ("allowed", legal_basis.as_str()),
+            DisclosureOutcome::Refused => ("refused", "no consent"),
+        };
+        on_tx!(&mut *self, |t| {
+            sqlx::query(
+            "INSERT INTO disclosures (subject_user_id, recipient, recipient_ref, fields, purpose, abroad, outcome, legal_basis, at, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )
+        .bind(d.subject_user)
+        .bind(d.recipient.code())
+        .bind(d.recipient_ref)
+        .bind(d.fields.join(","))
+        .bind(d.purpose.code())
+        .bind(d.abroad)
+        .bind(label)
+        .bind(basis)
+        .bind(now)
+        .bind(d.request_id)
+        .execute(t)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(outcome)
+    }
+
     /// Records consents in this transaction (sign-up gives them with the account).
     pub async fn give_consents(
         &mut self,
@@ -165,57 +221,8 @@ impl Store {
 
     /// Decides whether a transfer may happen and logs the decision either way.
     pub async fn disclose(&self, d: &Disclosure<'_>) -> Result<DisclosureOutcome, StoreError> {
-        let now = Utc::now();
         let mut tx = self.begin().await?;
-        let sql = format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 ORDER BY id");
-        let records: Vec<ConsentRecord> = on_tx!(&mut tx, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(d.subject_user)
-            .fetch_all(t)
-            .await)?;
-        let grants: Vec<(i64, Grant)> = records
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.id,
-                    Grant {
-                        purpose: Purpose::parse(&r.purpose)?,
-                        recipient: Recipient::parse(&r.recipient)?,
-                        cross_border: r.cross_border,
-                        withdrawn: r.withdrawn_at.is_some(),
-                    },
-                ))
-            })
-            .collect();
-        let only: Vec<Grant> = grants.iter().map(|(_, g)| *g).collect();
-        let outcome = match allowing(&only, d.purpose, d.recipient, d.abroad) {
-            Some(i) => DisclosureOutcome::Allowed {
-                legal_basis: format!("consent:{} (§9.1 item {})", grants[i].0, d.purpose.item()),
-            },
-            None => DisclosureOutcome::Refused,
-        };
-        let (label, basis) = match &outcome {
-            DisclosureOutcome::Allowed { legal_basis } => ("allowed", legal_basis.as_str()),
-            DisclosureOutcome::Refused => ("refused", "no consent"),
-        };
-        on_tx!(&mut tx, |t| {
-            sqlx::query(
-            "INSERT INTO disclosures (subject_user_id, recipient, recipient_ref, fields, purpose, abroad, outcome, legal_basis, at, request_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        )
-        .bind(d.subject_user)
-        .bind(d.recipient.code())
-        .bind(d.recipient_ref)
-        .bind(d.fields.join(","))
-        .bind(d.purpose.code())
-        .bind(d.abroad)
-        .bind(label)
-        .bind(basis)
-        .bind(now)
-        .bind(d.request_id)
-        .execute(t)
-        .await
-        .map(|_| ())
-        })?;
+        let outcome = tx.disclose(d).await?;
         tx.commit().await?;
         Ok(outcome)
     }

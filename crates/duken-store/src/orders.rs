@@ -238,7 +238,9 @@ pub struct CheckoutRequest<'a> {
     pub credit_term: Option<i32>,
     pub lines: Vec<CheckoutLine>,
     pub delivery: BTreeMap<i64, SellerDelivery>,
-    pub customers: BTreeMap<i64, Customer>,
+    /// The buyer's name and phone: each seller gets them if the buyer's consent allows (§9.1),
+    /// decided and logged in the checkout's transaction.
+    pub buyer_contact: Customer,
     /// How long an unpaid or unsigned order keeps its units.
     pub hold: Duration,
     pub request_id: &'a str,
@@ -395,7 +397,10 @@ impl Store {
                 (DeliveryMode::Pickup, None) => Vec::new(),
                 _ => stores.clone(),
             };
+            // A pickup store not among the seller's stores holding the offer: say which it is,
+            // a wrong store or one without stock (asked only then, off the common path).
             if delivery.mode == DeliveryMode::Pickup
+                && candidates.is_empty()
                 && !self.is_pickup_store(&mut tx, offer.seller_id, delivery.pickup_store).await?
             {
                 problems.push(LineProblem::BadPickupStore { seller_id: offer.seller_id });
@@ -460,7 +465,22 @@ impl Store {
         let mut orders = Vec::new();
         for (seller_id, lines) in &by_seller {
             let delivery = &req.delivery[seller_id];
-            let customer = req.customers.get(seller_id).cloned().unwrap_or_default();
+            let recipient = format!("seller:{seller_id}");
+            let disclosed = tx
+                .disclose(&crate::consent::Disclosure {
+                    subject_user: req.buyer_id,
+                    recipient: duken_core::consent::Recipient::Seller,
+                    recipient_ref: &recipient,
+                    fields: &["name", "phone"],
+                    purpose: duken_core::consent::Purpose::OrderProcessing,
+                    abroad: false,
+                    request_id: req.request_id,
+                })
+                .await?;
+            let customer = match disclosed {
+                crate::consent::DisclosureOutcome::Allowed { .. } => req.buyer_contact.clone(),
+                crate::consent::DisclosureOutcome::Refused => Customer::default(),
+            };
             let order_total: i64 = lines
                 .iter()
                 .map(|(i, _)| sale[*i].0.seen_price.tiyn().saturating_mul(i64::from(sale[*i].0.quantity)))

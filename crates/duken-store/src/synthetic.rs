@@ -2956,7 +2956,11 @@ impl Store {
             let mut tx = self.begin().await?;
             let rows: Vec<(u64, &SellerStock)> = (done..done + batch)
                 .map(|i| {
-                    let seller = if i % 10 == 0 { &sellers[0] } else { &sellers[(i as usize / 10) % sellers.len()] };
+                    let seller = if i % 10 == 0 || sellers.len() == 1 {
+                        &sellers[0]
+                    } else {
+                        &sellers[1 + (i as usize) % (sellers.len() - 1)]
+                    };
                     (i, seller)
                 })
                 .collect();
@@ -3011,6 +3015,8 @@ impl Store {
             tx.commit().await?;
             done += batch;
         }
+        // Fresh planner statistics, as a database that grew to this size would have.
+        on_pool!(self.pool(), |p| sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
         Ok(SeededOrders { orders: n, busiest_seller: sellers[0].0, busiest_orders: busiest })
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use duken_core::Money;
 use duken_core::consent::{Purpose, Recipient};
 use duken_core::order::{DeliveryMode, PaymentMode};
-use duken_store::consent::{Disclosure, DisclosureOutcome, NewConsent};
+use duken_store::consent::NewConsent;
 use duken_store::orders::{CheckoutLine, CheckoutOutcome, CheckoutRequest, Customer, MAX_QUANTITY, SellerDelivery};
 
 use crate::app::AppState;
@@ -121,25 +121,6 @@ pub async fn place(
             .await?;
     }
     let name = state.store.display_name(viewer.user_id).await?;
-    let mut customers = BTreeMap::new();
-    for seller_id in delivery.keys() {
-        let recipient = format!("seller:{seller_id}");
-        let outcome = state
-            .store
-            .disclose(&Disclosure {
-                subject_user: viewer.user_id,
-                recipient: Recipient::Seller,
-                recipient_ref: &recipient,
-                fields: &["name", "phone"],
-                purpose: Purpose::OrderProcessing,
-                abroad: false,
-                request_id,
-            })
-            .await?;
-        if let DisclosureOutcome::Allowed { .. } = outcome {
-            customers.insert(*seller_id, Customer { name: name.clone(), phone: viewer.phone.clone() });
-        }
-    }
     let req = CheckoutRequest {
         buyer_id: viewer.user_id,
         idempotency_key: key,
@@ -156,7 +137,7 @@ pub async fn place(
             })
             .collect(),
         delivery,
-        customers,
+        buyer_contact: Customer { name, phone: viewer.phone.clone() },
         hold: HOLD,
         request_id,
     };
