@@ -9,7 +9,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Extension, Json, Router};
 use duken_core::Money;
 use duken_core::order::{Action, CancellationReason, DeliveryMode, PaymentMode};
@@ -19,26 +19,22 @@ use duken_store::orders::{
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::payments;
 use crate::app::AppState;
 use crate::catalog::clip;
 use crate::web::access;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, ErrorDocument};
 use crate::web::i18n::Message;
 use crate::web::prefs::Prefs;
 use crate::web::request_id::RequestId;
 
+/// The routes not in `/openapi.json`: the simulated acquirer and the acquirer's callback. The
+/// buyer's cart, checkout and orders are registered with their documentation in `web::router`.
 pub fn routes(state: AppState) -> Router<AppState> {
     let buyer = Router::new()
-        .route("/api/v1/cart", get(cart))
-        .route("/api/v1/cart/items", post(add_item))
-        .route("/api/v1/checkout", post(checkout))
-        .route("/api/v1/orders", get(my_orders))
-        .route("/api/v1/orders/{code}", get(my_order))
-        .route("/api/v1/orders/{code}/cancel", post(cancel))
         .route("/api/v1/payments/{id}/simulate", post(simulate_payment))
-        .route("/api/v1/notifications", get(notifications))
         .route_layer(access::current_agreement(state))
         .route_layer(access::layer(duken_core::roles::Access::SignedIn));
     buyer.route("/payments/callback", post(payment_callback))
@@ -53,7 +49,10 @@ fn money(m: Money, prefs: &Prefs) -> Value {
     json!({ "tiyn": m.tiyn(), "formatted": m.format(prefs.lang) })
 }
 
-async fn cart(State(state): State<AppState>, Extension(prefs): Extension<Prefs>) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/api/v1/cart", tag = "orders",
+    responses((status = 200, description = "The cart's lines priced for the buyer's city (`city` query or cookie): offer, product, title, seller, SKU, quantity, price {tiyn, formatted} or null where the offer is not sold in the city, units in stock, available; and the total"),
+              (status = 401, body = ErrorDocument)))]
+pub async fn cart(State(state): State<AppState>, Extension(prefs): Extension<Prefs>) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let lines = state.store.cart_lines(CartOwner::User(viewer.user_id), prefs.city.kato).await?;
     let items: Vec<Value> = lines
@@ -76,13 +75,17 @@ async fn cart(State(state): State<AppState>, Extension(prefs): Extension<Prefs>)
     .into_response())
 }
 
-#[derive(Deserialize)]
-struct NewItem {
-    offer_id: i64,
-    quantity: i32,
+#[derive(Deserialize, ToSchema)]
+pub struct NewItem {
+    pub offer_id: i64,
+    pub quantity: i32,
 }
 
-async fn add_item(
+#[utoipa::path(post, path = "/api/v1/cart/items", tag = "orders", request_body = NewItem,
+    responses((status = 204, description = "Added (quantities add up, at most 999)"),
+              (status = 400, description = "Quantity outside 1–999", body = ErrorDocument),
+              (status = 404, description = "No such offer", body = ErrorDocument)))]
+pub async fn add_item(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
     item: Result<Json<NewItem>, JsonRejection>,
@@ -113,38 +116,43 @@ pub fn is_reference_error(e: &StoreError) -> bool {
     text.contains("FOREIGN KEY") || text.contains("foreign key") || text.contains("23503")
 }
 
-#[derive(Deserialize)]
-struct CheckoutBody {
-    idempotency_key: String,
-    payment_mode: String,
+#[derive(Deserialize, ToSchema)]
+pub struct CheckoutBody {
+    pub idempotency_key: String,
+    pub payment_mode: String,
     #[serde(default)]
-    credit_term: Option<i32>,
-    lines: Vec<CheckoutBodyLine>,
+    pub credit_term: Option<i32>,
+    pub lines: Vec<CheckoutBodyLine>,
     /// By seller id.
-    delivery: BTreeMap<String, DeliveryBody>,
+    pub delivery: BTreeMap<String, DeliveryBody>,
     /// The buyer agrees that each seller sees their name and phone (§9.1).
     #[serde(default)]
-    consent_to_sellers: bool,
+    pub consent_to_sellers: bool,
 }
 
-#[derive(Deserialize)]
-struct CheckoutBodyLine {
-    offer_id: i64,
-    quantity: i32,
+#[derive(Deserialize, ToSchema)]
+pub struct CheckoutBodyLine {
+    pub offer_id: i64,
+    pub quantity: i32,
     /// The price the buyer was shown, in tiyn.
-    price_tiyn: i64,
+    pub price_tiyn: i64,
 }
 
-#[derive(Deserialize)]
-struct DeliveryBody {
-    mode: String,
+#[derive(Deserialize, ToSchema)]
+pub struct DeliveryBody {
+    pub mode: String,
     #[serde(default)]
-    pickup_store_id: Option<i64>,
+    pub pickup_store_id: Option<i64>,
     #[serde(default)]
-    address: String,
+    pub address: String,
 }
 
-async fn checkout(
+#[utoipa::path(post, path = "/api/v1/checkout", tag = "orders", request_body = CheckoutBody,
+    responses((status = 201, description = "Placed: `{checkout_id, replayed: false, orders: [{code, seller_id, total, url}], payment: {id, simulate} | null}`, one order per seller, every unit reserved"),
+              (status = 200, description = "This idempotency key was used before: the same orders, nothing new"),
+              (status = 400, description = "A bad field (quantity, price, delivery, payment mode, credit term, no consent)", body = ErrorDocument),
+              (status = 409, description = "Nothing placed: `{errors: [{code: unavailable | price_changed | not_enough_stock | bad_pickup_store | no_delivery, offer_id | seller_id, title, …}]}` with every line that changed")))]
+pub async fn checkout(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
     Extension(request_id): Extension<RequestId>,
@@ -223,7 +231,11 @@ fn order_json(o: &duken_store::orders::Order, prefs: &Prefs) -> Value {
     })
 }
 
-async fn my_orders(
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(("page" = Option<u32>, Query, description = "From 1"), ("per_page" = Option<u32>, Query, description = "1–100")),
+    responses((status = 200, description = "The buyer's orders, newest first: `{data: [{code, seller_id, state, status, payment_mode, delivery_mode, total, created_at, cancellation_reason}], meta}`"),
+              (status = 401, body = ErrorDocument)))]
+pub async fn my_orders(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
     uri: axum::http::Uri,
@@ -244,7 +256,11 @@ async fn buyer_order(state: &AppState, buyer: i64, code: &str) -> Result<duken_s
     }
 }
 
-async fn my_order(
+#[utoipa::path(get, path = "/api/v1/orders/{code}", tag = "orders",
+    params(("code" = String, Path, description = "The order number")),
+    responses((status = 200, description = "The order with its lines, its timeline (every transition with actor and reason) and the hand-over warning (§10)"),
+              (status = 404, description = "No such order of this buyer", body = ErrorDocument)))]
+pub async fn my_order(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
     Path(code): Path<String>,
@@ -273,7 +289,12 @@ async fn my_order(
     Ok(Json(doc).into_response())
 }
 
-async fn cancel(
+#[utoipa::path(post, path = "/api/v1/orders/{code}/cancel", tag = "orders",
+    params(("code" = String, Path, description = "The order number")),
+    responses((status = 200, description = "Cancelled; its units are back in stock"),
+              (status = 400, description = "The seller has accepted it already: ask the seller", body = ErrorDocument),
+              (status = 404, description = "No such order of this buyer", body = ErrorDocument)))]
+pub async fn cancel(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
     Extension(request_id): Extension<RequestId>,
@@ -345,7 +366,10 @@ async fn payment_callback(
     Ok(Json(json!({ "settlement": settlement_name(&settled) })).into_response())
 }
 
-async fn notifications(
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "orders",
+    responses((status = 200, description = "The buyer's order notifications, newest first: `{data: [{id, order, kind, created_at, text}]}`"),
+              (status = 401, body = ErrorDocument)))]
+pub async fn notifications(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
 ) -> Result<Response, AppError> {

@@ -39,13 +39,14 @@ use crate::web::i18n::Message;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "duken buyer API", description = "Read-only catalog API of the duken marketplace. \
+    info(title = "duken buyer API", description = "The buyer API of the duken marketplace: catalog, accounts, cart, checkout and orders. \
         Money is integer tiyn (1 ₸ = 100 tiyn) with a formatted string; times are ISO-8601 UTC; \
         lists are paginated with `page` (from 1) and `per_page` (1–100). Errors are JSON documents \
         `{errors: [{status, code, title, detail, source}], meta: {request_id}}`. §4: prices and \
         availability are information from the sellers, not an offer."),
     tags((name = "catalog", description = "Categories, products with sellers' offers, sellers"),
          (name = "accounts", description = "Sign-in by phone and one-time code, me, consents (§9.1), disclosures, data export, API tokens. Authenticate with `Authorization: Bearer <token>`."),
+         (name = "orders", description = "The buyer's cart, checkout (one order per seller, units reserved, one checkout per idempotency key; §4: an order is a request the seller accepts), orders and notifications. Signed in."),
          (name = "operations", description = "Health and readiness"))
 )]
 struct ApiDoc;
@@ -73,6 +74,18 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
                 .routes(routes!(crate::accounts::api::export))
                 .routes(routes!(crate::accounts::api::list_tokens, crate::accounts::api::create_token))
                 .routes(routes!(crate::accounts::api::revoke_token))
+                .route_layer(access::layer(duken_core::roles::Access::SignedIn)),
+        )
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(crate::orders::api::cart))
+                .routes(routes!(crate::orders::api::add_item))
+                .routes(routes!(crate::orders::api::checkout))
+                .routes(routes!(crate::orders::api::my_orders))
+                .routes(routes!(crate::orders::api::my_order))
+                .routes(routes!(crate::orders::api::cancel))
+                .routes(routes!(crate::orders::api::notifications))
+                .route_layer(access::current_agreement(state.clone()))
                 .route_layer(access::layer(duken_core::roles::Access::SignedIn)),
         )
         .split_for_parts();

@@ -42,12 +42,13 @@ crate::backend_tests! {
         assert_eq!(status, StatusCode::OK);
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         let paths = doc["paths"].as_object().unwrap();
-        for path in ["/api/v1/categories", "/api/v1/products", "/api/v1/products/{id}", "/api/v1/sellers", "/api/v1/sellers/{id}", "/healthz", "/readyz"] {
+        for path in ["/api/v1/categories", "/api/v1/products", "/api/v1/products/{id}", "/api/v1/sellers", "/api/v1/sellers/{id}", "/healthz", "/readyz", "/api/v1/cart", "/api/v1/orders", "/api/v1/orders/{code}", "/api/v1/notifications"] {
             assert!(paths.contains_key(path), "{path} is not in /openapi.json");
             assert!(paths[path]["get"]["responses"]["200"].is_object(), "{path} has no 200 response");
         }
         let schemas = doc["components"]["schemas"].as_object().unwrap();
-        for schema in ["ProductView", "OfferView", "MoneyView", "SellerView", "ErrorDocument"] {
+        assert!(paths["/api/v1/checkout"]["post"]["responses"]["409"].is_object());
+        for schema in ["ProductView", "OfferView", "MoneyView", "SellerView", "ErrorDocument", "CheckoutBody", "DeliveryBody"] {
             assert!(schemas.contains_key(schema), "schema {schema} missing");
         }
         let params: Vec<&str> = paths["/api/v1/products"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
