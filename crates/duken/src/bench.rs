@@ -201,7 +201,8 @@ pub async fn run(config: &Config, action: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-/// `duken bench checkouts`: buyers made in the database, checkouts over HTTP.
+/// `duken bench checkouts`: buyers made in the database, checkouts over HTTP, spread over up
+/// to 500 offers.
 async fn checkouts(
     target: &duken_store::DatabaseTarget,
     url: &str,
@@ -210,25 +211,31 @@ async fn checkouts(
 ) -> anyhow::Result<()> {
     use duken_core::consent::{Purpose, Recipient};
     let store = duken_store::Store::open(target, 4).await?;
-    let (offer, seller, store_id, price): (i64, i64, i64, i64) = duken_store::on_pool!(store.pool(), |p| {
+    // Up to 500 offers, each with a store holding it: buyers spread over them, as a shop's
+    // checkouts are (a single offer bought by everyone is the flash-sale test's case).
+    let offers: Vec<(i64, i64, i64, i64)> = duken_store::on_pool!(store.pool(), |p| {
         sqlx::query_as(
-        "SELECT o.id, o.seller_id, st.store_id, op.price_tiyn FROM offers o
+        "SELECT o.id, o.seller_id, MIN(st.store_id), MIN(op.price_tiyn) FROM offers o
          JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = '750000000'
          JOIN offer_stocks st ON st.offer_id = o.id JOIN stores w ON w.id = st.store_id AND w.city_kato IS NOT NULL
          JOIN products p ON p.id = o.product_id AND p.status = 'active' JOIN sellers s ON s.id = o.seller_id AND s.status = 'active'
-         WHERE o.available = TRUE ORDER BY o.id LIMIT 1"
+         WHERE o.available = TRUE GROUP BY o.id, o.seller_id ORDER BY o.id LIMIT 500"
     )
-    .fetch_one(p)
+    .fetch_all(p)
     .await
     })?;
-    duken_store::on_pool!(store.pool(), |p| sqlx::query(
-        "UPDATE offer_stocks SET quantity = 1000000000 WHERE offer_id = $1 AND store_id = $2"
-    )
-    .bind(offer)
-    .bind(store_id)
-    .execute(p)
-    .await
-    .map(|_| ()))?;
+    anyhow::ensure!(!offers.is_empty(), "no offer in stock in Almaty: seed a catalog first");
+    for (offer, _, store_id, _) in &offers {
+        duken_store::on_pool!(store.pool(), |p| sqlx::query(
+            "UPDATE offer_stocks SET quantity = 1000000000 WHERE offer_id = $1 AND store_id = $2"
+        )
+        .bind(offer)
+        .bind(store_id)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+    }
+    let offers = std::sync::Arc::new(offers);
     let consent = [duken_store::consent::NewConsent {
         purpose: Purpose::OrderProcessing,
         recipient: Recipient::Seller,
@@ -259,13 +266,14 @@ async fn checkouts(
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for (c, token) in tokens.into_iter().enumerate() {
-        let (client, url, run) = (client.clone(), url.to_owned(), run.clone());
+        let (client, url, run, offers) = (client.clone(), url.to_owned(), run.clone(), offers.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             let mut failed = 0u64;
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
+                let (offer, seller, store_id, price) = offers[(c * 7919 + n as usize * 31) % offers.len()];
                 let body = serde_json::json!({
                     "idempotency_key": format!("{run}-{c}-{n}"), "payment_mode": "PREPAID", "consent_to_sellers": true,
                     "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store_id}},

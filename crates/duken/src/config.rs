@@ -92,8 +92,8 @@ pub enum BenchCommand {
         orders: u64,
     },
     /// Place checkouts against a running server (`--url`) on this database for `--seconds`
-    /// from `--clients` concurrent buyers (made here, with their API tokens), one unit of one
-    /// offer each (its stock raised so that it never runs out), and print checkouts per second
+    /// from `--clients` concurrent buyers (made here, with their API tokens), one unit of one of
+    /// up to 500 offers each (their stock raised so that it never runs out), and print checkouts per second
     /// and latency percentiles.
     Checkouts {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
