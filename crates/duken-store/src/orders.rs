@@ -1369,12 +1369,14 @@ impl Store {
     }
 
     /// Writes an event's notifications (once per recipient: a redelivery adds nothing) and, if
-    /// the buyer's is new, its SMS; then marks the inbox part done. All in one transaction.
+    /// the buyer's is new, its SMS; then marks the inbox part done, and the webhook part too
+    /// when the seller has none. All in one transaction.
     pub async fn deliver_to_inboxes(
         &self,
         item: &OutboxItem,
         notes: &[NewNotification],
         buyer_sms: Option<&str>,
+        no_webhook: bool,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
@@ -1409,11 +1411,15 @@ impl Store {
                 .map(|_| ()))?;
             }
         }
-        on_tx!(&mut tx, |t| sqlx::query("UPDATE outbox SET inbox_done = TRUE WHERE id = $1")
-            .bind(item.id)
-            .execute(t)
-            .await
-            .map(|_| ()))?;
+        // A seller without a webhook: the event is done with its inboxes (one commit, not two).
+        on_tx!(&mut tx, |t| sqlx::query(
+            "UPDATE outbox SET inbox_done = TRUE, webhook_done = (webhook_done OR $2) WHERE id = $1"
+        )
+        .bind(item.id)
+        .bind(no_webhook)
+        .execute(t)
+        .await
+        .map(|_| ()))?;
         tx.commit().await
     }
 

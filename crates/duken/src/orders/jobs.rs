@@ -100,7 +100,11 @@ pub async fn deliver_outbox(state: &AppState) -> Result<usize, duken_store::Stor
             }
             // The buyer's SMS (not for the placing itself: the buyer is on the page).
             let sms = buyer.filter(|k| *k != "placed").map(|k| note_text(Lang::Ru, k, &item.order_code));
-            state.store.deliver_to_inboxes(&item, &notes, sms.as_deref()).await?;
+            let no_webhook = item.webhook_url.is_none() || item.webhook_secret.is_none();
+            state.store.deliver_to_inboxes(&item, &notes, sms.as_deref(), no_webhook).await?;
+            if no_webhook {
+                continue;
+            }
         }
         if !item.webhook_done {
             let (done, error) = match (&item.webhook_url, &item.webhook_secret) {
