@@ -209,7 +209,6 @@ async fn checkouts(
     clients: usize,
     seconds: u64,
 ) -> anyhow::Result<()> {
-    use duken_core::consent::{Purpose, Recipient};
     let store = duken_store::Store::open(target, 4).await?;
     // Up to 500 offers, each with a store holding it: buyers spread over them, as a shop's
     // checkouts are (a single offer bought by everyone is the flash-sale test's case).
@@ -236,30 +235,7 @@ async fn checkouts(
         .map(|_| ()))?;
     }
     let offers = std::sync::Arc::new(offers);
-    let consent = [duken_store::consent::NewConsent {
-        purpose: Purpose::OrderProcessing,
-        recipient: Recipient::Seller,
-        cross_border: false,
-        text_shown: "bench",
-        context: "checkout",
-    }];
-    let mut tokens = Vec::with_capacity(clients);
-    for i in 0..clients {
-        let phone = duken_core::Phone::parse(&format!("+7709{i:07}"))?;
-        let account = duken_store::accounts::NewAccount {
-            acceptance: duken_store::accounts::NewAcceptance {
-                version: 1,
-                ip: "127.0.0.1",
-                user_agent: "bench",
-                channel: "api",
-            },
-            consents: &consent,
-        };
-        let user = store.ensure_user(&phone, &account, "bench").await?;
-        let token = format!("dkn_{}", crate::accounts::hex(&rand::random::<[u8; 32]>()));
-        store.create_api_token(user, "bench", &crate::accounts::token_hash(&token), "").await?;
-        tokens.push(token);
-    }
+    let tokens = make_buyers(&store, clients, "+7709").await?;
     crate::pricelist::install_tls();
     let client = reqwest::Client::new();
     let run = format!("{:x}", rand::random::<u32>());
@@ -312,4 +288,36 @@ async fn checkouts(
         ms(percentile(&times, 0.99)),
     );
     Ok(())
+}
+
+/// `n` buyers (numbers `prefix` followed by 7 digits) who accepted the agreement and agreed
+/// that sellers see their name and phone, each with a new API token; the tokens. For load
+/// benchmarks and the load tests.
+pub async fn make_buyers(store: &duken_store::Store, n: usize, prefix: &str) -> anyhow::Result<Vec<String>> {
+    use duken_core::consent::{Purpose, Recipient};
+    let consent = [duken_store::consent::NewConsent {
+        purpose: Purpose::OrderProcessing,
+        recipient: Recipient::Seller,
+        cross_border: false,
+        text_shown: "load test",
+        context: "checkout",
+    }];
+    let mut tokens = Vec::with_capacity(n);
+    for i in 0..n {
+        let phone = duken_core::Phone::parse(&format!("{prefix}{i:07}"))?;
+        let account = duken_store::accounts::NewAccount {
+            acceptance: duken_store::accounts::NewAcceptance {
+                version: 1,
+                ip: "127.0.0.1",
+                user_agent: "load test",
+                channel: "api",
+            },
+            consents: &consent,
+        };
+        let user = store.ensure_user(&phone, &account, "load test").await?;
+        let token = format!("dkn_{}", crate::accounts::hex(&rand::random::<[u8; 32]>()));
+        store.create_api_token(user, "load test", &crate::accounts::token_hash(&token), "").await?;
+        tokens.push(token);
+    }
+    Ok(tokens)
 }

@@ -12,11 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
 use duken_core::Money;
-use duken_core::order::{Action, CancellationReason, DeliveryMode, PaymentMode};
+use duken_core::order::{DeliveryMode, PaymentMode};
 use duken_store::StoreError;
-use duken_store::orders::{
-    CartOwner, ChangeOutcome, CheckoutOutcome, LineProblem, MAX_QUANTITY, OrderChange, OrderScope, Settlement,
-};
+use duken_store::orders::{CartOwner, CheckoutOutcome, LineProblem, MAX_QUANTITY, Settlement};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -248,14 +246,6 @@ pub async fn my_orders(
     .into_response())
 }
 
-async fn buyer_order(state: &AppState, buyer: i64, code: &str) -> Result<duken_store::orders::Order, AppError> {
-    match state.store.order_by_code(OrderScope::Buyer(buyer), code.trim()).await {
-        Ok(o) => Ok(o),
-        Err(StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
-        Err(e) => Err(e.into()),
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/orders/{code}", tag = "orders",
     params(("code" = String, Path, description = "The order number")),
     responses((status = 200, description = "The order with its lines, its timeline (every transition with actor and reason) and the hand-over warning (§10)"),
@@ -266,7 +256,7 @@ pub async fn my_order(
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let order = buyer_order(&state, viewer.user_id, &code).await?;
+    let order = super::buyer_order(&state, viewer.user_id, &code).await?;
     let entries = state.store.order_entries(&[order.id]).await?;
     let events = state.store.order_events(order.id).await?;
     let mut doc = order_json(&order, &prefs);
@@ -301,17 +291,8 @@ pub async fn cancel(
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let order = buyer_order(&state, viewer.user_id, &code).await?;
-    let change = OrderChange {
-        action: Action::Cancel(CancellationReason::BuyerCancellationHimself),
-        comment: "",
-        number_of_space: None,
-        request_id: &request_id.0,
-    };
-    match state.store.change_order(OrderScope::Buyer(viewer.user_id), order.id, &change).await? {
-        ChangeOutcome::Changed(o) => Ok(Json(order_json(&o, &prefs)).into_response()),
-        ChangeOutcome::Refused(_) => Err(AppError::bad_param("code", Message::new("order-cannot-cancel"))),
-    }
+    let order = super::cancel_as_buyer(&state, viewer.user_id, &code, &request_id.0).await?;
+    Ok(Json(order_json(&order, &prefs)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -15,9 +15,7 @@ use duken_core::Money;
 use duken_core::order::{Action, CancellationReason, DeliveryMode, PaymentMode, Position, State as OrderState};
 use duken_core::time::format_local;
 use duken_store::StoreError;
-use duken_store::orders::{
-    CartOwner, ChangeOutcome, CheckoutOutcome, LineProblem, MAX_QUANTITY, OrderChange, OrderScope,
-};
+use duken_store::orders::{CartOwner, CheckoutOutcome, LineProblem, MAX_QUANTITY};
 
 use super::CheckoutInput;
 use crate::accounts::html::check_csrf;
@@ -512,11 +510,7 @@ async fn order_page(
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let lang = prefs.lang;
-    let order = match state.store.order_by_code(OrderScope::Buyer(viewer.user_id), code.trim()).await {
-        Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound(Message::new("error-no-such-order"))),
-        Err(e) => return Err(e.into()),
-    };
+    let order = super::buyer_order(&state, viewer.user_id, &code).await?;
     let entries = state.store.order_entries(&[order.id]).await?;
     let events = state.store.order_events(order.id).await?;
     let seller = state.store.find_seller(order.seller_id).await?;
@@ -592,21 +586,8 @@ async fn cancel(
 ) -> Result<Response, AppError> {
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
-    let order = match state.store.order_by_code(OrderScope::Buyer(viewer.user_id), code.trim()).await {
-        Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound(Message::new("error-no-such-order"))),
-        Err(e) => return Err(e.into()),
-    };
-    let change = OrderChange {
-        action: Action::Cancel(CancellationReason::BuyerCancellationHimself),
-        comment: "",
-        number_of_space: None,
-        request_id: &request_id.0,
-    };
-    match state.store.change_order(OrderScope::Buyer(viewer.user_id), order.id, &change).await? {
-        ChangeOutcome::Changed(_) => Ok(Redirect::to(&format!("/orders/{}", order.code)).into_response()),
-        ChangeOutcome::Refused(_) => Err(AppError::bad_param("code", Message::new("order-cannot-cancel"))),
-    }
+    let order = super::cancel_as_buyer(&state, viewer.user_id, &code, &request_id.0).await?;
+    Ok(Redirect::to(&format!("/orders/{}", order.code)).into_response())
 }
 
 pub struct NoteRow {

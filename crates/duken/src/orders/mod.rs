@@ -144,3 +144,33 @@ pub async fn place(
     let mut next_code = || format!("{}", 100_000_000 + rand::random::<u32>() % 900_000_000);
     Ok(state.store.place_checkout(&req, &mut next_code).await?)
 }
+
+/// The buyer's own order by its number (another's, or none, is a 404).
+pub async fn buyer_order(state: &AppState, buyer: i64, code: &str) -> Result<duken_store::orders::Order, AppError> {
+    match state.store.order_by_code(duken_store::orders::OrderScope::Buyer(buyer), code.trim()).await {
+        Ok(o) => Ok(o),
+        Err(duken_store::StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The buyer cancels their order (allowed until the seller accepts it); its units come back.
+pub async fn cancel_as_buyer(
+    state: &AppState,
+    buyer: i64,
+    code: &str,
+    request_id: &str,
+) -> Result<duken_store::orders::Order, AppError> {
+    use duken_store::orders::{ChangeOutcome, OrderChange, OrderScope};
+    let order = buyer_order(state, buyer, code).await?;
+    let change = OrderChange {
+        action: duken_core::order::Action::Cancel(duken_core::order::CancellationReason::BuyerCancellationHimself),
+        comment: "",
+        number_of_space: None,
+        request_id,
+    };
+    match state.store.change_order(OrderScope::Buyer(buyer), order.id, &change).await? {
+        ChangeOutcome::Changed(o) => Ok(*o),
+        ChangeOutcome::Refused(_) => Err(AppError::bad_param("code", Message::new("order-cannot-cancel"))),
+    }
+}

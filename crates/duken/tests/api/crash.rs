@@ -68,30 +68,7 @@ async fn crash_in_the_middle_of_checkouts(target: DatabaseTarget, args: Vec<Stri
     .await
     .map(|_| ())
     .unwrap());
-    let consent = [duken_store::consent::NewConsent {
-        purpose: duken_core::consent::Purpose::OrderProcessing,
-        recipient: duken_core::consent::Recipient::Seller,
-        cross_border: false,
-        text_shown: "test",
-        context: "checkout",
-    }];
-    let mut tokens = Vec::new();
-    for i in 0..300 {
-        let phone = duken_core::Phone::parse(&format!("+7708{i:07}")).unwrap();
-        let account = duken_store::accounts::NewAccount {
-            acceptance: duken_store::accounts::NewAcceptance {
-                version: 1,
-                ip: "127.0.0.1",
-                user_agent: "test",
-                channel: "api",
-            },
-            consents: &consent,
-        };
-        let user = store.ensure_user(&phone, &account, "test").await.unwrap();
-        let token = format!("dkn_crash{i:060}");
-        store.create_api_token(user, "crash", &duken::accounts::token_hash(&token), "").await.unwrap();
-        tokens.push(token);
-    }
+    let tokens = duken::bench::make_buyers(&store, 300, "+7708").await.unwrap();
 
     // Checkouts (and payments) stream in; the server is killed while they do.
     let client = reqwest::Client::new();

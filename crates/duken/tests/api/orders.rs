@@ -455,25 +455,7 @@ crate::backend_tests! {
         duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_stocks SET quantity = 100 WHERE offer_id = $1 AND store_id = $2")
             .bind(offer).bind(store).execute(p).await.map(|_| ()).unwrap());
         // 2 000 buyers with accounts, the agreement accepted and the consent to sellers given.
-        let consent = [duken_store::consent::NewConsent {
-            purpose: duken_core::consent::Purpose::OrderProcessing,
-            recipient: duken_core::consent::Recipient::Seller,
-            cross_border: false,
-            text_shown: "test",
-            context: "checkout",
-        }];
-        let mut tokens = Vec::with_capacity(2000);
-        for i in 0..2000 {
-            let phone = duken_core::Phone::parse(&format!("+7707{i:07}")).unwrap();
-            let account = duken_store::accounts::NewAccount {
-                acceptance: duken_store::accounts::NewAcceptance { version: 1, ip: "127.0.0.1", user_agent: "test", channel: "api" },
-                consents: &consent,
-            };
-            let user = app.store.ensure_user(&phone, &account, "test").await.unwrap();
-            let token = format!("dkn_flash{i:060}");
-            app.store.create_api_token(user, "flash", &duken::accounts::token_hash(&token), "").await.unwrap();
-            tokens.push(token);
-        }
+        let tokens = duken::bench::make_buyers(&app.store, 2000, "+7707").await.unwrap();
         let body = json!({
             "idempotency_key": "flash", "payment_mode": "PREPAID", "consent_to_sellers": true,
             "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store}},
