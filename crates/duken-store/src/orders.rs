@@ -1235,6 +1235,7 @@ impl Store {
     pub async fn issue_handover_code(
         &self,
         order_id: i64,
+        code: &str,
         code_hash: &str,
         phone: &str,
         sms_body: &str,
@@ -1244,12 +1245,14 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |t| {
             sqlx::query(
-                "INSERT INTO handover_codes (order_id, code_hash, sent_at, wrong_tries) VALUES ($1, $2, $3, 0)
-                 ON CONFLICT (order_id) DO UPDATE SET code_hash = excluded.code_hash, sent_at = excluded.sent_at, wrong_tries = 0",
+                "INSERT INTO handover_codes (order_id, code_hash, sent_at, wrong_tries, code_for_buyer) VALUES ($1, $2, $3, 0, $4)
+                 ON CONFLICT (order_id) DO UPDATE SET code_hash = excluded.code_hash, sent_at = excluded.sent_at, wrong_tries = 0,
+                     code_for_buyer = excluded.code_for_buyer",
             )
             .bind(order_id)
             .bind(code_hash)
             .bind(now)
+            .bind(code)
             .execute(&mut *t)
             .await?;
             sqlx::query("INSERT INTO sms_outbox (phone, body, created_at) VALUES ($1, $2, $3)")
@@ -1279,6 +1282,21 @@ impl Store {
         .map(|_| ())
         })?;
         tx.commit().await
+    }
+
+    /// The code to show the buyer on their order page, with when it was sent.
+    pub async fn handover_code_for_buyer(
+        &self,
+        order_id: i64,
+    ) -> Result<Option<(String, DateTime<Utc>, i32)>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT code_for_buyer, sent_at, wrong_tries FROM handover_codes WHERE order_id = $1 AND code_for_buyer IS NOT NULL"
+        )
+        .bind(order_id)
+        .fetch_optional(p)
+        .await
+        })?)
     }
 
     pub async fn handover_code(&self, order_id: i64) -> Result<Option<StoredHandoverCode>, StoreError> {

@@ -681,3 +681,4 @@ cabinet-webhook-secret = Secret: { $secret }
 cabinet-notifications = Latest notifications
 error-webhook-url = The webhook must be an http:// or https:// URL of at most 500 characters.
 order-credit-term = Choose a credit term: 3, 6, 12 or 24 months.
+order-handover-code = Hand-over code: { $code }

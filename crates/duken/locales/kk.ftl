@@ -681,3 +681,4 @@ cabinet-webhook-secret = Құпия: { $secret }
 cabinet-notifications = Соңғы хабарламалар
 error-webhook-url = Вебхук — ұзындығы 500 таңбадан аспайтын http:// немесе https:// мекенжайы.
 order-credit-term = Несие мерзімін таңдаңыз: 3, 6, 12 немесе 24 ай.
+order-handover-code = Беру коды: { $code }

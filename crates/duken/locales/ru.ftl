@@ -690,3 +690,4 @@ cabinet-webhook-secret = Секрет: { $secret }
 cabinet-notifications = Последние уведомления
 error-webhook-url = Вебхук — адрес http:// или https:// не длиннее 500 символов.
 order-credit-term = Выберите срок кредита: 3, 6, 12 или 24 месяца.
+order-handover-code = Код выдачи: { $code }

@@ -36,8 +36,22 @@ pub async fn send_code(state: &AppState, order: &Order, request_id: &str) -> Res
         "sms-handover-code",
         &[("code", code.as_str().into()), ("order", order.code.as_str().into())],
     );
-    state.store.issue_handover_code(order.id, &hash, &phone, &body, request_id).await?;
+    state.store.issue_handover_code(order.id, &code, &hash, &phone, &body, request_id).await?;
     Ok(())
+}
+
+/// The code the buyer may see in their account now: sent, not expired, not locked, and the
+/// order not finished.
+pub async fn code_for_buyer(state: &AppState, order: &Order) -> Result<Option<String>, AppError> {
+    if order.position().is_none_or(|p| p.is_final()) {
+        return Ok(None);
+    }
+    let policy = HandoverPolicy::default();
+    Ok(state.store.handover_code_for_buyer(order.id).await?.and_then(|(code, sent_at, tries)| {
+        let live =
+            Utc::now() - sent_at <= policy.lifetime && u32::try_from(tries).unwrap_or(u32::MAX) < policy.max_wrong;
+        live.then_some(code)
+    }))
 }
 
 /// Checks the code the buyer told and completes the order when it is right.

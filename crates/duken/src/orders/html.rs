@@ -500,6 +500,8 @@ struct OrderPage {
     events: Vec<EventRow>,
     can_cancel: bool,
     payment_id: Option<i64>,
+    /// §10: the hand-over code, shown only here (the buyer's own order page) and in the SMS.
+    handover_code: Option<String>,
 }
 
 async fn order_page(
@@ -574,6 +576,7 @@ async fn order_page(
             .collect(),
         can_cancel,
         payment_id,
+        handover_code: super::handover::code_for_buyer(&state, &order).await?,
     })
 }
 

@@ -329,7 +329,9 @@ crate::backend_tests! {
         let seller = app.store.find_seller_by_key("alatau-tech").await.unwrap();
         let stock = offers_in_stock(&app).await;
         let (offer, _, store, price, left) = *stock.iter().find(|o| o.1 == seller).expect("the demo seller has stock");
-        let token = buyer(&app, "+77054445566").await;
+        // A buyer with an API token, signed in on the pages too (before any order SMS arrives).
+        let token = duken::bench::make_buyers(&app.store, 1, "+7705").await.unwrap().remove(0);
+        let mut buyer_pages = Browser::signed_in(&app, "+77050000000").await;
         let placed = post(&app, "/api/v1/checkout", &token, json!({
             "idempotency_key": "c1", "payment_mode": "PREPAID", "consent_to_sellers": true,
             "delivery": {seller.to_string(): {"mode": "DELIVERY_PICKUP", "pickup_store_id": store}},
@@ -347,7 +349,11 @@ crate::backend_tests! {
         let base = format!("/cabinet/{seller}/orders/{code}");
         assert_eq!(owner.post(&format!("{base}/accept"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
         assert_eq!(owner.post(&format!("{base}/send-code"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
-        let handover = handover_code(&app, "+77054445566", &code).await;
+        let handover = handover_code(&app, "+77050000000", &code).await;
+        // §10: the buyer sees the code on their own order page; the seller's pages never show it.
+        let mine = buyer_pages.get(&format!("/orders/{code}?lang=en")).await;
+        assert!(mine.body.contains(&format!("Hand-over code: {handover}")), "{}", mine.body);
+        assert!(!owner.get(&format!("/cabinet/{seller}/orders?code={code}")).await.body.contains(&format!("code: {handover}")));
         let wrong = if handover == "0000" { "1111" } else { "0000" };
         assert_eq!(owner.post(&format!("{base}/complete"), &[("csrf", &csrf), ("code", wrong)]).await.status, StatusCode::BAD_REQUEST);
         assert_eq!(owner.post(&format!("{base}/complete"), &[("csrf", &csrf), ("code", &handover)]).await.status, StatusCode::SEE_OTHER);
