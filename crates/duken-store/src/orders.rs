@@ -1048,7 +1048,12 @@ impl Store {
             DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
         {
             b.push(" WHERE seller_id = ").push_bind(q.seller_id);
-            b.push(" AND state NOT IN ('AWAITING_PAYMENT')");
+            // Orders not paid yet are not the seller's business. A list of states a seller sees
+            // excludes them already, so the condition (checked on every index entry a count
+            // reads) is added only without one.
+            if q.states.is_empty() || q.states.iter().any(|s| !s.visible_to_seller()) {
+                b.push(" AND state NOT IN ('AWAITING_PAYMENT')");
+            }
             let any_of = |b: &mut QueryBuilder<DB>, column: &str, values: Vec<&'static str>| {
                 if values.is_empty() {
                     return;
