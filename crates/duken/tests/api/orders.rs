@@ -181,6 +181,42 @@ crate::backend_tests! {
         assert!(order["attributes"]["creationDate"].is_i64());
         assert_eq!(order["attributes"]["customer"]["cellPhone"], "7051112233");
         assert!(doc["links"]["self"].as_str().unwrap().starts_with("http://127.0.0.1:"), "links are absolute");
+        // Every attribute tools read, with the type they parse it as.
+        let attrs = order["attributes"].as_object().unwrap();
+        let kind = |v: &Value| match v {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(n) if n.is_i64() => "int",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        for (name, allowed) in [
+            ("code", &["string"][..]), ("totalPrice", &["int"]), ("paymentMode", &["string"]), ("creditTerm", &["int", "null"]),
+            ("creationDate", &["int"]), ("plannedDeliveryDate", &["int", "null"]), ("approvedByBankDate", &["int", "null"]),
+            ("state", &["string"]), ("status", &["string"]), ("deliveryMode", &["string"]), ("deliveryCost", &["int"]),
+            ("deliveryCostForSeller", &["int"]), ("isKaspiDelivery", &["bool"]), ("signatureRequired", &["bool"]),
+            ("preOrder", &["bool"]), ("assembled", &["bool"]), ("pickupPointId", &["string", "null"]),
+            ("plannedShipmentDate", &["int", "null"]), ("shipmentDate", &["int", "null"]), ("kaspiDelivery", &["object", "null"]),
+            ("deliveryAddress", &["object", "null"]), ("customer", &["object"]), ("originAddress", &["object", "null"]),
+        ] {
+            let v = attrs.get(name).unwrap_or_else(|| panic!("{name} is missing"));
+            assert!(allowed.contains(&kind(v)), "{name} is {} ({v})", kind(v));
+        }
+        for (name, allowed) in [("id", &["string"][..]), ("name", &["string"]), ("firstName", &["string"]), ("lastName", &["string"]), ("cellPhone", &["string"])] {
+            assert!(allowed.contains(&kind(&attrs["customer"][name])), "customer.{name}");
+        }
+        assert!(attrs["approvedByBankDate"].is_i64(), "a paid order has its approval date");
+        let entry = doc["included"][0]["attributes"].as_object().unwrap();
+        for (name, allowed) in [
+            ("quantity", &["int"][..]), ("basePrice", &["int"]), ("totalPrice", &["int"]), ("entryNumber", &["int"]),
+            ("deliveryCost", &["int"]), ("offer", &["object"]), ("category", &["object", "null"]), ("weight", &["number", "int", "null"]),
+        ] {
+            let v = entry.get(name).unwrap_or_else(|| panic!("entry {name} is missing"));
+            assert!(allowed.contains(&kind(v)), "entry {name} is {} ({v})", kind(v));
+        }
+        assert!(entry["offer"]["code"].is_string() && entry["offer"]["name"].is_string());
         assert_eq!(doc["included"][0]["attributes"]["quantity"], 2);
         assert_eq!(doc["included"][0]["type"], "orderentries");
         // ISO dates, an exact 14-day window; bad page sizes and a 15-day window are refused.
