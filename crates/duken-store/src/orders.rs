@@ -273,6 +273,26 @@ pub enum LineProblem {
     },
 }
 
+impl LineProblem {
+    /// The line it is about, if it is about a line.
+    pub fn offer_id(&self) -> Option<i64> {
+        match self {
+            LineProblem::Unavailable { offer_id }
+            | LineProblem::PriceChanged { offer_id, .. }
+            | LineProblem::NotEnoughStock { offer_id, .. } => Some(*offer_id),
+            LineProblem::BadPickupStore { .. } | LineProblem::NoDelivery { .. } => None,
+        }
+    }
+
+    /// The seller's part it is about, if it is about one.
+    pub fn seller_id(&self) -> Option<i64> {
+        match self {
+            LineProblem::BadPickupStore { seller_id } | LineProblem::NoDelivery { seller_id } => Some(*seller_id),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct PlacedOrder {
     pub id: i64,

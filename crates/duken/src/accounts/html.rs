@@ -266,10 +266,12 @@ async fn verify_code(
 
 /// The answer to a successful sign-in: the session cookie, and on to `next`.
 fn signed_in(headers: &axum::http::HeaderMap, token: &str, next: Option<&str>) -> Result<Response, AppError> {
-    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; {}",
-        cookie_attributes(secure, u32::try_from(super::SESSION_LIFETIME.num_seconds()).unwrap_or(u32::MAX))
+        cookie_attributes(
+            crate::web::prefs::behind_https(headers),
+            u32::try_from(super::SESSION_LIFETIME.num_seconds()).unwrap_or(u32::MAX)
+        )
     );
     let mut response = Redirect::to(&safe_next(next)).into_response();
     response

@@ -12,7 +12,6 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use duken_core::order::{Action, CancellationReason, DeliveryMode, State as OrderState, Status};
-use duken_store::StoreError;
 use duken_store::orders::{ChangeOutcome, DateField, Order, OrderChange, OrderEntry, OrderScope, SellerOrderQuery};
 use serde_json::{Value, json};
 
@@ -375,13 +374,8 @@ async fn list(
 
 /// The seller's order named by a base64 id (404 for anything else, another seller's too).
 async fn seller_order(state: &AppState, seller_id: i64, id: &str) -> Result<Order, AppError> {
-    let not_found = || AppError::NotFound(Message::new("error-no-such-order"));
-    let code = from_base64_id(id).ok_or_else(not_found)?;
-    match state.store.order_by_code(OrderScope::Seller(seller_id), &code).await {
-        Ok(o) => Ok(o),
-        Err(StoreError::NotFound) => Err(not_found()),
-        Err(e) => Err(e.into()),
-    }
+    let code = from_base64_id(id).ok_or_else(|| AppError::NotFound(Message::new("error-no-such-order")))?;
+    crate::orders::order_for(state, OrderScope::Seller(seller_id), &code).await
 }
 
 async fn one(

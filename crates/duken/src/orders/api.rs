@@ -102,16 +102,8 @@ pub async fn add_item(
         Err(StoreError::Conflict(_) | StoreError::NotFound) => {
             Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id)))
         }
-        Err(e) if is_reference_error(&e) => {
-            Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", item.offer_id)))
-        }
         Err(e) => Err(e.into()),
     }
-}
-
-pub fn is_reference_error(e: &StoreError) -> bool {
-    let text = e.to_string();
-    text.contains("FOREIGN KEY") || text.contains("foreign key") || text.contains("23503")
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -196,28 +188,19 @@ pub async fn checkout(
 }
 
 fn problem_json(p: &LineProblem, prefs: &Prefs) -> Value {
-    let lang = prefs.lang;
-    match p {
-        LineProblem::Unavailable { offer_id } => json!({ "status": "409", "code": "unavailable", "offer_id": offer_id,
-            "title": Message::new("order-problem-unavailable").render(lang) }),
-        LineProblem::PriceChanged { offer_id, seen, now } => {
-            json!({ "status": "409", "code": "price_changed", "offer_id": offer_id,
-            "seen": money(*seen, prefs), "now": money(*now, prefs),
-            "title": Message::new("order-problem-price").arg("seen", seen.format(lang)).arg("now", now.format(lang)).render(lang) })
-        }
+    let mut doc = match p {
+        LineProblem::Unavailable { offer_id } => json!({ "code": "unavailable", "offer_id": offer_id }),
+        LineProblem::PriceChanged { offer_id, seen, now } => json!({ "code": "price_changed", "offer_id": offer_id,
+            "seen": money(*seen, prefs), "now": money(*now, prefs) }),
         LineProblem::NotEnoughStock { offer_id, left } => {
-            json!({ "status": "409", "code": "not_enough_stock", "offer_id": offer_id,
-            "left": left, "title": Message::new("order-problem-stock").arg("left", *left).render(lang) })
+            json!({ "code": "not_enough_stock", "offer_id": offer_id, "left": left })
         }
-        LineProblem::BadPickupStore { seller_id } => {
-            json!({ "status": "409", "code": "bad_pickup_store", "seller_id": seller_id,
-            "title": Message::new("order-problem-store").render(lang) })
-        }
-        LineProblem::NoDelivery { seller_id } => {
-            json!({ "status": "409", "code": "no_delivery", "seller_id": seller_id,
-            "title": Message::new("order-problem-delivery").render(lang) })
-        }
-    }
+        LineProblem::BadPickupStore { seller_id } => json!({ "code": "bad_pickup_store", "seller_id": seller_id }),
+        LineProblem::NoDelivery { seller_id } => json!({ "code": "no_delivery", "seller_id": seller_id }),
+    };
+    doc["status"] = json!("409");
+    doc["title"] = json!(super::problem_text(p, prefs.lang));
+    doc
 }
 
 fn order_json(o: &duken_store::orders::Order, prefs: &Prefs) -> Value {

@@ -24,7 +24,7 @@ use crate::web::access;
 use crate::web::error::AppError;
 use crate::web::i18n::Message;
 use crate::web::page::{PageCtx, html};
-use crate::web::prefs::{Prefs, cookie, cookie_attributes};
+use crate::web::prefs::{Prefs, behind_https, cookie, cookie_attributes};
 use crate::web::request_id::RequestId;
 
 /// The guest cart's cookie: a random token; the database keeps only its SHA-256.
@@ -134,15 +134,8 @@ async fn render_cart(
                 .filter(|s| s.city_kato.is_some())
                 .map(|s| StoreChoice { id: s.id, label: format!("{} — {}", s.name, s.address) })
                 .collect();
-            let problem = problems.iter().find_map(|p| match p {
-                LineProblem::BadPickupStore { seller_id } if *seller_id == l.seller_id => {
-                    Some(Message::new("order-problem-store").render(lang))
-                }
-                LineProblem::NoDelivery { seller_id } if *seller_id == l.seller_id => {
-                    Some(Message::new("order-problem-delivery").render(lang))
-                }
-                _ => None,
-            });
+            let problem =
+                problems.iter().find(|p| p.seller_id() == Some(l.seller_id)).map(|p| super::problem_text(p, lang));
             groups.push(SellerGroup {
                 seller_id: l.seller_id,
                 seller_name: l.seller_name.clone(),
@@ -156,32 +149,21 @@ async fn render_cart(
         orderable &= line_ok;
         let line_total = l.price.map_or(0, |p| p.tiyn().saturating_mul(i64::from(l.quantity)));
         total = total.saturating_add(line_total);
+        // What the checkout said of the line, or else what is wrong with it now.
         let problem = problems
             .iter()
-            .find_map(|p| match p {
-                LineProblem::Unavailable { offer_id } if *offer_id == l.offer_id => {
-                    Some(Message::new("order-problem-unavailable").render(lang))
-                }
-                LineProblem::PriceChanged { offer_id, seen, now } if *offer_id == l.offer_id => Some(
-                    Message::new("order-problem-price")
-                        .arg("seen", seen.format(lang))
-                        .arg("now", now.format(lang))
-                        .render(lang),
-                ),
-                LineProblem::NotEnoughStock { offer_id, left } if *offer_id == l.offer_id => {
-                    Some(Message::new("order-problem-stock").arg("left", *left).render(lang))
-                }
-                _ => None,
-            })
+            .find(|p| p.offer_id() == Some(l.offer_id))
+            .cloned()
             .or_else(|| {
                 (!line_ok).then(|| {
                     if l.available && l.price.is_some() {
-                        Message::new("order-problem-stock").arg("left", l.stock).render(lang)
+                        LineProblem::NotEnoughStock { offer_id: l.offer_id, left: l.stock }
                     } else {
-                        Message::new("order-problem-unavailable").render(lang)
+                        LineProblem::Unavailable { offer_id: l.offer_id }
                     }
                 })
-            });
+            })
+            .map(|p| super::problem_text(&p, lang));
         let group = groups.last_mut().expect("a group was pushed above");
         group.rows.push(CartRow {
             offer_id: l.offer_id,
@@ -264,16 +246,18 @@ async fn add(
     let owner = owner(&prefs, &guest).expect("a viewer or a guest cart");
     match state.store.add_to_cart(owner, offer, quantity).await {
         Ok(()) => {}
-        Err(e) if super::api::is_reference_error(&e) => {
+        // The offer does not exist (a reference check refused it).
+        Err(StoreError::Conflict(_) | StoreError::NotFound) => {
             return Err(AppError::NotFound(Message::new("order-no-such-offer").arg("id", offer)));
         }
         Err(e) => return Err(e.into()),
     }
     let mut response = Redirect::to("/cart").into_response();
     if let Some(token) = new_cookie {
-        let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-        let cookie =
-            format!("{CART_COOKIE}={token}; HttpOnly; {}", cookie_attributes(secure, CART_COOKIE_DAYS * 86_400));
+        let cookie = format!(
+            "{CART_COOKIE}={token}; HttpOnly; {}",
+            cookie_attributes(behind_https(&headers), CART_COOKIE_DAYS * 86_400)
+        );
         response
             .headers_mut()
             .append(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?);

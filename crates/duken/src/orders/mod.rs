@@ -145,13 +145,37 @@ pub async fn place(
     Ok(state.store.place_checkout(&req, &mut next_code).await?)
 }
 
-/// The buyer's own order by its number (another's, or none, is a 404).
-pub async fn buyer_order(state: &AppState, buyer: i64, code: &str) -> Result<duken_store::orders::Order, AppError> {
-    match state.store.order_by_code(duken_store::orders::OrderScope::Buyer(buyer), code.trim()).await {
+/// What the buyer is told of a line (or a seller's part) that cannot be bought as confirmed.
+pub fn problem_text(p: &duken_store::orders::LineProblem, lang: duken_core::Lang) -> String {
+    use duken_store::orders::LineProblem;
+    match p {
+        LineProblem::Unavailable { .. } => Message::new("order-problem-unavailable"),
+        LineProblem::PriceChanged { seen, now, .. } => {
+            Message::new("order-problem-price").arg("seen", seen.format(lang)).arg("now", now.format(lang))
+        }
+        LineProblem::NotEnoughStock { left, .. } => Message::new("order-problem-stock").arg("left", *left),
+        LineProblem::BadPickupStore { .. } => Message::new("order-problem-store"),
+        LineProblem::NoDelivery { .. } => Message::new("order-problem-delivery"),
+    }
+    .render(lang)
+}
+
+/// An order by its number as `scope` may see it (another's, or none, is a 404).
+pub async fn order_for(
+    state: &AppState,
+    scope: duken_store::orders::OrderScope,
+    code: &str,
+) -> Result<duken_store::orders::Order, AppError> {
+    match state.store.order_by_code(scope, code.trim()).await {
         Ok(o) => Ok(o),
         Err(duken_store::StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The buyer's own order by its number (another's, or none, is a 404).
+pub async fn buyer_order(state: &AppState, buyer: i64, code: &str) -> Result<duken_store::orders::Order, AppError> {
+    order_for(state, duken_store::orders::OrderScope::Buyer(buyer), code).await
 }
 
 /// The buyer cancels their order (allowed until the seller accepts it); its units come back.

@@ -56,8 +56,8 @@ pub async fn receive(state: &AppState, raw: &[u8], signature: &str, request_id: 
         .await
     {
         Ok(s) => Ok(s),
-        Err(duken_store::StoreError::NotFound) => Err(AppError::NotFound(Message::new("error-no-such-order"))),
-        Err(e) if e.to_string().to_lowercase().contains("foreign key") || e.to_string().contains("23503") => {
+        // No such payment (the callback's reference to it was refused).
+        Err(duken_store::StoreError::NotFound | duken_store::StoreError::Conflict(_)) => {
             Err(AppError::NotFound(Message::new("error-no-such-order")))
         }
         Err(e) => Err(e.into()),

@@ -15,7 +15,6 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use duken_core::Money;
 use duken_core::order::{Action, CancellationReason, DeliveryMode, State as OrderState, Status};
 use duken_core::time::format_local;
-use duken_store::StoreError;
 use duken_store::orders::{DateField, Order, OrderScope, SellerOrderQuery};
 
 use super::cabinet::seller_param;
@@ -217,11 +216,7 @@ async fn change(
     let seller_id = seller_param(&seller)?;
     let viewer = access::viewer(&prefs)?;
     staff_role(viewer, seller_id)?;
-    let order = match state.store.order_by_code(OrderScope::Seller(seller_id), code.trim()).await {
-        Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound(Message::new("error-no-such-order"))),
-        Err(e) => return Err(e.into()),
-    };
+    let order = crate::orders::order_for(&state, OrderScope::Seller(seller_id), &code).await?;
     let rid = &request_id.0;
     let apply = |action: Action, comment: String, spaces: Option<i32>| {
         let state = state.clone();

@@ -150,6 +150,11 @@ pub struct Remember {
     pub secure: bool,
 }
 
+/// The request came over HTTPS (per the proxy's `X-Forwarded-Proto`): cookies get `Secure`.
+pub fn behind_https(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// The attributes of duken's cookies.
 pub fn cookie_attributes(secure: bool, max_age: u32) -> String {
     format!("Path=/; Max-Age={max_age}; SameSite=Lax{}", if secure { "; Secure" } else { "" })
@@ -189,8 +194,11 @@ pub fn choose(cities: &Arc<Cities>, request: &Request) -> (Prefs, Remember) {
         None if pages => (Arc::from(crate::accounts::hex(&rand::random::<[u8; 32]>())), false),
         None => (Arc::from(""), false),
     };
-    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let remember = Remember { secure, new_csrf: (!csrf_from_cookie && pages).then(|| csrf.clone()), ..remember };
+    let remember = Remember {
+        secure: behind_https(headers),
+        new_csrf: (!csrf_from_cookie && pages).then(|| csrf.clone()),
+        ..remember
+    };
     (Prefs { lang, city, city_problem, cities: cities.clone(), viewer: None, csrf, csrf_from_cookie }, remember)
 }
 
