@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod consent;
 pub mod demo;
 mod error;
+pub mod order_counts;
 pub mod orders;
 pub mod pricelists;
 pub mod products;

@@ -564,6 +564,7 @@ impl Store {
             }
             tx.order_event(id.id, &format!("user:{}", req.buyer_id), "PLACE", None, position, "", req.request_id, now)
                 .await?;
+            tx.count_state_change(*seller_id, now, None, position.state).await?;
             orders.push(id);
         }
         let payment_id = if req.payment == PaymentMode::Prepaid {
@@ -994,6 +995,7 @@ impl Tx {
         };
         self.order_event(order_id, &scope.label(), change.action.name(), Some(from), to, &why, change.request_id, now)
             .await?;
+        self.count_state_change(order.seller_id, order.created_at, Some(from.state), to.state).await?;
         let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
         let changed: Order =
             on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_one(t).await)?;
@@ -1057,6 +1059,30 @@ pub struct SellerOrderQuery {
     pub offset: i64,
 }
 
+impl SellerOrderQuery {
+    /// The states asked for that a seller may see; without a list, every state a seller sees.
+    fn visible_states(&self) -> Vec<&'static str> {
+        let asked: &[State] = if self.states.is_empty() { State::ALL } else { &self.states };
+        asked.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
+    }
+
+    /// States and placement window, when those are the only filters: then the day counts
+    /// ([`crate::order_counts`]) answer how many orders match.
+    fn counted_by_state(&self) -> Option<(Vec<&'static str>, crate::order_counts::Window)> {
+        let only_states = self.statuses.is_empty()
+            && self.delivery_modes.is_empty()
+            && self.signature_required.is_none()
+            && self.code.is_none();
+        let (from, to) = match self.dates.as_slice() {
+            [] => (None, None),
+            [(DateField::Created, from, to)] => (*from, *to),
+            _ => return None,
+        };
+        let states = self.visible_states();
+        (only_states && !states.is_empty()).then_some((states, (from, to)))
+    }
+}
+
 impl Store {
     /// A seller's orders, newest first, and how many match in all.
     pub async fn seller_orders(&self, q: &SellerOrderQuery) -> Result<(Vec<Order>, i64), StoreError> {
@@ -1082,11 +1108,7 @@ impl Store {
             // Orders not paid yet are never the seller's business. Without a list of states, the
             // list of every state a seller sees: the index by seller, state and date then reads
             // one range per state, not every order the seller ever had.
-            let states: Vec<&'static str> = if q.states.is_empty() {
-                State::ALL.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
-            } else {
-                q.states.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
-            };
+            let states = q.visible_states();
             if states.is_empty() {
                 b.push(" AND 1 = 0");
             }
@@ -1120,11 +1142,14 @@ impl Store {
             b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
             b.build_query_as().fetch_all(p).await
         })?;
-        let total: i64 = on_pool!(self.pool(), |p| {
-            let mut b = QueryBuilder::new("SELECT COUNT(*) FROM orders");
-            filters(&mut b, q);
-            b.build_query_scalar().fetch_one(p).await
-        })?;
+        let total: i64 = match q.counted_by_state() {
+            Some((states, window)) => self.count_orders_in_states(q.seller_id, &states, window).await?,
+            None => on_pool!(self.pool(), |p| {
+                let mut b = QueryBuilder::new("SELECT COUNT(*) FROM orders");
+                filters(&mut b, q);
+                b.build_query_scalar().fetch_one(p).await
+            })?,
+        };
         Ok((rows, total))
     }
 }

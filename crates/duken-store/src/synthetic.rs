@@ -3015,10 +3015,13 @@ impl Store {
             tx.commit().await?;
             done += batch;
         }
+        self.recount_order_states().await?;
         // Fresh planner statistics and (PostgreSQL) a visibility map, as autovacuum gives a
         // database that grew to this size: without it every index-only count visits the heap.
         match self.pool() {
-            crate::Pool::Postgres(p) => sqlx::query("VACUUM ANALYZE orders").execute(p).await.map(|_| ())?,
+            crate::Pool::Postgres(p) => {
+                sqlx::query("VACUUM ANALYZE orders, order_state_counts").execute(p).await.map(|_| ())?
+            }
             crate::Pool::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
         }
         Ok(SeededOrders { orders: n, busiest_seller: sellers[0].0, busiest_orders: busiest })

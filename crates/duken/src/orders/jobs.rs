@@ -2,7 +2,8 @@
 //! is safe to run twice at once): unpaid and unsigned orders whose hold ran out are cancelled
 //! (their units come back), and the outbox is delivered — the buyer's and the seller's
 //! in-account notifications and the buyer's SMS once per event, the seller's webhook at least
-//! once (signed; retried with back-off until it answers 2xx).
+//! once (signed; retried with back-off until it answers 2xx); and the orders' state changes are
+//! folded into the day counts that the orders lists' totals read (`duken_store::order_counts`).
 
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
             }
             if let Err(e) = deliver_outbox(&state).await {
                 tracing::warn!(error = %e, "delivering order notifications failed");
+            }
+            if let Err(e) = state.store.fold_order_state_counts().await {
+                tracing::warn!(error = %e, "folding the orders' state counts failed");
             }
             tokio::time::sleep(interval).await;
         }

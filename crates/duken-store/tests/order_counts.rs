@@ -1,0 +1,149 @@
+//! The orders list's total comes from day counts per seller and state (`order_counts`): it must
+//! equal a plain `COUNT(*)` for every window and set of states, before and after the order jobs
+//! fold the recorded changes, on both databases.
+
+use chrono::{DateTime, Duration, Utc};
+use duken_core::order::{Action, CancellationReason, State};
+use duken_store::orders::{ChangeOutcome, DateField, OrderChange, OrderScope, SellerOrderQuery};
+use duken_store::{DatabaseTarget, Pool, Store, on_pool};
+
+/// A plain count straight from `orders`, written independently of the store's query.
+async fn exact(store: &Store, seller: i64, states: &[State], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    let mut n = 0;
+    for s in states {
+        let c: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE seller_id = $1 AND state = $2
+             AND created_at >= $3 AND created_at <= $4"
+        )
+        .bind(seller)
+        .bind(s.as_str())
+        .bind(from)
+        .bind(to)
+        .fetch_one(p)
+        .await
+        .unwrap());
+        n += c;
+    }
+    n
+}
+
+async fn listed_total(store: &Store, seller: i64, states: &[State], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    let q = SellerOrderQuery {
+        seller_id: seller,
+        states: states.to_vec(),
+        statuses: vec![],
+        delivery_modes: vec![],
+        signature_required: None,
+        code: None,
+        dates: vec![(DateField::Created, Some(from), Some(to))],
+        limit: 1,
+        offset: 0,
+    };
+    store.seller_orders(&q).await.unwrap().1
+}
+
+/// Windows a tool sends (now − 14 days .. now), ones on midnights, within a day, spanning a
+/// day's end, and the seller's whole history.
+fn windows(now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let midnight = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    vec![
+        (now - Duration::days(14), now),
+        (now - Duration::days(14) + Duration::seconds(5), now - Duration::hours(30)),
+        (midnight - Duration::days(3), midnight),
+        (midnight - Duration::days(3), midnight - Duration::microseconds(1)),
+        (midnight - Duration::hours(20), midnight - Duration::hours(2)),
+        (midnight - Duration::hours(20), midnight + Duration::hours(2)),
+        (now - Duration::days(120), now + Duration::days(1)),
+    ]
+}
+
+async fn check_all(store: &Store, seller: i64, now: DateTime<Utc>, when: &str) {
+    let state_sets: Vec<Vec<State>> =
+        vec![vec![State::New], vec![State::Archive], vec![State::New, State::Pickup, State::Delivery], vec![]];
+    for states in &state_sets {
+        let named: Vec<State> = if states.is_empty() {
+            State::ALL.iter().copied().filter(|s| s.visible_to_seller()).collect()
+        } else {
+            states.clone()
+        };
+        for (from, to) in windows(now) {
+            let want = exact(store, seller, &named, from, to).await;
+            let got = listed_total(store, seller, states, from, to).await;
+            assert_eq!(got, want, "{when}: states {states:?}, {from} ..= {to}");
+        }
+    }
+}
+
+async fn exercise(store: &Store) {
+    store.seed_synthetic(300, 7).await.unwrap();
+    let seeded = store.seed_orders(4_000).await.unwrap();
+    let seller = seeded.busiest_seller;
+    let now = Utc::now();
+    check_all(store, seller, now, "after the bulk load").await;
+
+    // Move some of the seller's new orders on: accepted, cancelled; the changes are pending.
+    let new: Vec<(i64, DateTime<Utc>)> = on_pool!(store.pool(), |p| sqlx::query_as(
+        "SELECT id, created_at FROM orders WHERE seller_id = $1 AND state = 'NEW' ORDER BY id LIMIT 60"
+    )
+    .bind(seller)
+    .fetch_all(p)
+    .await
+    .unwrap());
+    assert!(new.len() >= 40, "the load gives the busiest seller new orders: {}", new.len());
+    for (i, (id, _)) in new.iter().enumerate() {
+        let action = if i % 3 == 0 { Action::Cancel(CancellationReason::MerchantOutOfStock) } else { Action::Accept };
+        let change = OrderChange { action, comment: "", number_of_space: None, request_id: "test" };
+        let outcome = store.change_order(OrderScope::Seller(seller), *id, &change).await.unwrap();
+        assert!(matches!(outcome, ChangeOutcome::Changed(_)), "order {id}: {outcome:?}");
+    }
+    let pending: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM order_state_count_changes"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(pending, 2 * new.len() as i64, "one change out of NEW and one into the next state, per order");
+    check_all(store, seller, now, "with the changes pending").await;
+
+    assert_eq!(store.fold_order_state_counts().await.unwrap(), 2 * new.len() as u64);
+    assert_eq!(store.fold_order_state_counts().await.unwrap(), 0, "a second fold finds nothing");
+    check_all(store, seller, now, "after folding").await;
+
+    // A refused change (an archived order accepted again) records nothing.
+    let (done, _) = new[0];
+    let change = OrderChange { action: Action::Accept, comment: "", number_of_space: None, request_id: "test" };
+    let outcome = store.change_order(OrderScope::Seller(seller), done, &change).await.unwrap();
+    assert!(matches!(outcome, ChangeOutcome::Refused(_)));
+    assert_eq!(store.fold_order_state_counts().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn totals_from_day_counts_equal_a_plain_count_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseTarget::SqliteFile(dir.path().join("counts.db")), 4).await.unwrap();
+    store.migrate().await.unwrap();
+    exercise(&store).await;
+}
+
+#[tokio::test]
+async fn totals_from_day_counts_equal_a_plain_count_on_postgres() {
+    let Ok(url) = std::env::var("DUKEN_TEST_POSTGRES_URL") else { return };
+    let admin = Store::open(&DatabaseTarget::Postgres(url.clone()), 1).await.unwrap();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("duken_counts_{}_{nanos}", std::process::id());
+    let Pool::Postgres(p) = admin.pool() else { unreachable!() };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await.unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let store = Store::open(&DatabaseTarget::Postgres(format!("{base}/{name}")), 4).await.unwrap();
+    store.migrate().await.unwrap();
+    let outcome = tokio::spawn({
+        let store = store.clone();
+        async move { exercise(&store).await }
+    })
+    .await;
+    store.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(p).await.unwrap();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
