@@ -289,6 +289,23 @@ impl Store {
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
+
+    /// A read-only transaction: every query in it sees the same snapshot (a list page and its
+    /// total agree), and nothing waits for a writer. On PostgreSQL its prepared statements run
+    /// on their generic plans: the orders list's queries are planned once per connection instead
+    /// of on every request, which was half the database's time under load (index scans whose
+    /// best plan does not depend on the values).
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(p) => Tx::Postgres(
+                p.begin_with(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan",
+                )
+                .await?,
+            ),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use duken_core::order::State;
 use sqlx::QueryBuilder;
 
-use crate::{Backend, Store, StoreError, Tx, on_pool, on_tx};
+use crate::{Backend, Store, StoreError, Tx, on_tx};
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -162,18 +162,20 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
 
+impl Tx {
     /// How many of a seller's orders in any of `states` were placed within `from..=to`: the
     /// whole days from the day counts and their pending changes, the partial days at the ends
     /// from the orders' index, all in one statement (one snapshot).
     pub(crate) async fn count_orders_in_states(
-        &self,
+        &mut self,
         seller_id: i64,
         states: &[&'static str],
         (from, to): Window,
     ) -> Result<i64, StoreError> {
         let split = split_window(from, to);
-        Ok(on_pool!(self.pool(), |p| {
+        Ok(on_tx!(self, |p| {
             let mut q = QueryBuilder::new("SELECT CAST(");
             let part = |q: &mut QueryBuilder<_>, what: &str, table: &str| {
                 q.push(format!("(SELECT COALESCE({what}, 0) FROM {table} WHERE seller_id = "))
@@ -225,7 +227,7 @@ impl Store {
                 q.push(")");
             }
             q.push(" AS BIGINT)");
-            q.build_query_scalar::<i64>().fetch_one(p).await
+            q.build_query_scalar::<i64>().fetch_one(&mut *p).await
         })?)
     }
 }

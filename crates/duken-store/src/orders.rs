@@ -1136,20 +1136,22 @@ impl Store {
                 }
             }
         }
-        let rows: Vec<Order> = on_pool!(self.pool(), |p| {
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<Order> = on_tx!(&mut tx, |t| {
             let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS} FROM orders"));
             filters(&mut b, q);
             b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
-            b.build_query_as().fetch_all(p).await
+            b.build_query_as().fetch_all(&mut *t).await
         })?;
         let total: i64 = match q.counted_by_state() {
-            Some((states, window)) => self.count_orders_in_states(q.seller_id, &states, window).await?,
-            None => on_pool!(self.pool(), |p| {
+            Some((states, window)) => tx.count_orders_in_states(q.seller_id, &states, window).await?,
+            None => on_tx!(&mut tx, |t| {
                 let mut b = QueryBuilder::new("SELECT COUNT(*) FROM orders");
                 filters(&mut b, q);
-                b.build_query_scalar().fetch_one(p).await
+                b.build_query_scalar().fetch_one(&mut *t).await
             })?,
         };
+        tx.commit().await?;
         Ok((rows, total))
     }
 }

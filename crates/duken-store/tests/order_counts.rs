@@ -136,6 +136,14 @@ async fn totals_from_day_counts_equal_a_plain_count_on_postgres() {
     let (base, _) = url.rsplit_once('/').unwrap();
     let store = Store::open(&DatabaseTarget::Postgres(format!("{base}/{name}")), 4).await.unwrap();
     store.migrate().await.unwrap();
+    // The list's read transaction plans its statements once (generic plans) and writes nothing.
+    let mut tx = store.begin_read().await.unwrap();
+    let duken_store::Tx::Postgres(t) = &mut tx else { unreachable!() };
+    let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(&mut **t).await.unwrap();
+    assert_eq!(mode, "force_generic_plan");
+    let write = sqlx::query("DELETE FROM order_state_counts").execute(&mut **t).await;
+    assert!(write.unwrap_err().to_string().contains("read-only"));
+    drop(tx);
     let outcome = tokio::spawn({
         let store = store.clone();
         async move { exercise(&store).await }
