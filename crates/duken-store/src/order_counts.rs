@@ -6,7 +6,7 @@
 //! change row (`order_state_count_changes`) in the same transaction, so concurrent checkouts of
 //! one seller do not queue behind each other's commit. [`Store::fold_order_state_counts`] (run
 //! by the order jobs) moves the changes into `order_state_counts`; a count reads both in one
-//! statement, so it is exact at any moment.
+//! statement ([`push_count_in_states`]), so it is exact at any moment.
 
 use chrono::{DateTime, Utc};
 use duken_core::order::State;
@@ -164,72 +164,63 @@ impl Store {
     }
 }
 
-impl Tx {
-    /// How many of a seller's orders in any of `states` were placed within `from..=to`: the
-    /// whole days from the day counts and their pending changes, the partial days at the ends
-    /// from the orders' index, all in one statement (one snapshot).
-    pub(crate) async fn count_orders_in_states(
-        &mut self,
-        seller_id: i64,
-        states: &[&'static str],
-        (from, to): Window,
-    ) -> Result<i64, StoreError> {
-        let split = split_window(from, to);
-        Ok(on_tx!(self, |p| {
-            let mut q = QueryBuilder::new("SELECT CAST(");
-            let part = |q: &mut QueryBuilder<_>, what: &str, table: &str| {
-                q.push(format!("(SELECT COALESCE({what}, 0) FROM {table} WHERE seller_id = "))
-                    .push_bind(seller_id)
-                    .push(" AND state IN (");
-                let mut sep = q.separated(", ");
-                for s in states {
-                    sep.push_bind(*s);
-                }
-                sep.push_unseparated(")");
-            };
-            let mut first = true;
-            let mut plus = |q: &mut QueryBuilder<_>| {
-                if !std::mem::take(&mut first) {
-                    q.push(" + ");
-                }
-            };
-            if let Some((a, b)) = split.whole_days {
-                for (what, table) in
-                    [("SUM(orders)", "order_state_counts"), ("SUM(delta)", "order_state_count_changes")]
-                {
-                    plus(&mut q);
-                    part(&mut q, what, table);
-                    if let Some(a) = a {
-                        q.push(" AND day >= ").push_bind(a);
-                    }
-                    if let Some(b) = b {
-                        q.push(" AND day <= ").push_bind(b);
-                    }
-                    q.push(")");
-                }
+/// Pushes an SQL expression for how many of a seller's orders in any of `states` were placed
+/// within the window: the whole days from the day counts and their pending changes, the partial
+/// days at the ends from the orders' index. Part of one statement, so one snapshot.
+pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
+    q: &mut QueryBuilder<DB>,
+    seller_id: i64,
+    states: &[&'a str],
+    (from, to): Window,
+) where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let split = split_window(from, to);
+    let part = |q: &mut QueryBuilder<DB>, what: &str, table: &str| {
+        q.push(format!("(SELECT COALESCE({what}, 0) FROM {table} WHERE seller_id = "))
+            .push_bind(seller_id)
+            .push(" AND state IN (");
+        let mut sep = q.separated(", ");
+        for s in states {
+            sep.push_bind(*s);
+        }
+        sep.push_unseparated(")");
+    };
+    q.push("CAST(0");
+    if let Some((a, b)) = split.whole_days {
+        for (what, table) in [("SUM(orders)", "order_state_counts"), ("SUM(delta)", "order_state_count_changes")] {
+            q.push(" + ");
+            part(q, what, table);
+            if let Some(a) = a {
+                q.push(" AND day >= ").push_bind(a);
             }
-            // Each range with whether its end is inclusive.
-            let ranges: Vec<(Window, bool)> = if split.exact() {
-                vec![((from, to), true)]
-            } else {
-                let head = split.head.map(|(a, b)| ((Some(a), Some(b)), false));
-                head.into_iter().chain(split.tail.map(|(a, b)| ((Some(a), Some(b)), true))).collect()
-            };
-            for ((a, b), inclusive) in ranges {
-                plus(&mut q);
-                part(&mut q, "COUNT(*)", "orders");
-                if let Some(a) = a {
-                    q.push(" AND created_at >= ").push_bind(a);
-                }
-                if let Some(b) = b {
-                    q.push(if inclusive { " AND created_at <= " } else { " AND created_at < " }).push_bind(b);
-                }
-                q.push(")");
+            if let Some(b) = b {
+                q.push(" AND day <= ").push_bind(b);
             }
-            q.push(" AS BIGINT)");
-            q.build_query_scalar::<i64>().fetch_one(&mut *p).await
-        })?)
+            q.push(")");
+        }
     }
+    // Each range with whether its end is inclusive.
+    let ranges: Vec<(Window, bool)> = if split.exact() {
+        vec![((from, to), true)]
+    } else {
+        let head = split.head.map(|(a, b)| ((Some(a), Some(b)), false));
+        head.into_iter().chain(split.tail.map(|(a, b)| ((Some(a), Some(b)), true))).collect()
+    };
+    for ((a, b), inclusive) in ranges {
+        q.push(" + ");
+        part(q, "COUNT(*)", "orders");
+        if let Some(a) = a {
+            q.push(" AND created_at >= ").push_bind(a);
+        }
+        if let Some(b) = b {
+            q.push(if inclusive { " AND created_at <= " } else { " AND created_at < " }).push_bind(b);
+        }
+        q.push(")");
+    }
+    q.push(" AS BIGINT)");
 }
 
 #[cfg(test)]

@@ -1136,22 +1136,52 @@ impl Store {
                 }
             }
         }
+        /// How many orders match in all, as an SQL expression.
+        fn total<'a, DB: sqlx::Database>(b: &mut QueryBuilder<DB>, q: &'a SellerOrderQuery)
+        where
+            i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+            &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+            String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+            DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        {
+            match q.counted_by_state() {
+                Some((states, window)) => crate::order_counts::push_count_in_states(b, q.seller_id, &states, window),
+                None => {
+                    b.push("(SELECT COUNT(*) FROM orders");
+                    filters(b, q);
+                    b.push(")");
+                }
+            }
+        }
+        #[derive(FromRow)]
+        struct OrderOnPage {
+            #[sqlx(flatten)]
+            order: Order,
+            total: i64,
+        }
+        // The page and the total in one statement: one snapshot, one round trip (the total is a
+        // subquery that does not depend on the row, computed once).
         let mut tx = self.begin_read().await?;
-        let rows: Vec<Order> = on_tx!(&mut tx, |t| {
-            let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS} FROM orders"));
+        let page: Vec<OrderOnPage> = on_tx!(&mut tx, |t| {
+            let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS}, "));
+            total(&mut b, q);
+            b.push(" AS total FROM orders");
             filters(&mut b, q);
             b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
             b.build_query_as().fetch_all(&mut *t).await
         })?;
-        let total: i64 = match q.counted_by_state() {
-            Some((states, window)) => tx.count_orders_in_states(q.seller_id, &states, window).await?,
+        let total = match page.first() {
+            Some(first) => first.total,
+            None if q.offset == 0 => 0,
+            // Paged past the end: the total alone.
             None => on_tx!(&mut tx, |t| {
-                let mut b = QueryBuilder::new("SELECT COUNT(*) FROM orders");
-                filters(&mut b, q);
+                let mut b = QueryBuilder::new("SELECT ");
+                total(&mut b, q);
                 b.build_query_scalar().fetch_one(&mut *t).await
             })?,
         };
         tx.commit().await?;
+        let rows = page.into_iter().map(|r| r.order).collect();
         Ok((rows, total))
     }
 }

@@ -27,7 +27,13 @@ async fn exact(store: &Store, seller: i64, states: &[State], from: DateTime<Utc>
     n
 }
 
-async fn listed_total(store: &Store, seller: i64, states: &[State], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+async fn listed_total(
+    store: &Store,
+    seller: i64,
+    states: &[State],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    offset: i64,
+) -> i64 {
     let q = SellerOrderQuery {
         seller_id: seller,
         states: states.to_vec(),
@@ -36,10 +42,12 @@ async fn listed_total(store: &Store, seller: i64, states: &[State], from: DateTi
         signature_required: None,
         code: None,
         dates: vec![(DateField::Created, Some(from), Some(to))],
-        limit: 1,
-        offset: 0,
+        limit: 3,
+        offset,
     };
-    store.seller_orders(&q).await.unwrap().1
+    let (page, total) = store.seller_orders(&q).await.unwrap();
+    assert_eq!(page.len() as i64, (total - offset).clamp(0, 3), "a page of 3 from {offset} of {total}");
+    total
 }
 
 /// Windows a tool sends (now − 14 days .. now), ones on midnights, within a day, spanning a
@@ -68,8 +76,11 @@ async fn check_all(store: &Store, seller: i64, now: DateTime<Utc>, when: &str) {
         };
         for (from, to) in windows(now) {
             let want = exact(store, seller, &named, from, to).await;
-            let got = listed_total(store, seller, states, from, to).await;
+            let got = listed_total(store, seller, states, (from, to), 0).await;
             assert_eq!(got, want, "{when}: states {states:?}, {from} ..= {to}");
+            // Paged past the end, the total still comes.
+            let past = listed_total(store, seller, states, (from, to), want + 2).await;
+            assert_eq!(past, want, "{when}: past the end, states {states:?}, {from} ..= {to}");
         }
     }
 }
