@@ -13,6 +13,7 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use duken_core::order::{Action, CancellationReason, DeliveryMode, State as OrderState, Status};
 use duken_store::orders::{ChangeOutcome, DateField, Order, OrderChange, OrderEntry, OrderScope, SellerOrderQuery};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{SellerAuth, json_api};
@@ -84,10 +85,6 @@ pub fn from_base64_id(id: &str) -> Option<String> {
 
 fn tenge(tiyn: i64) -> i64 {
     (tiyn + 50).div_euclid(100)
-}
-
-fn ms(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, |t| json!(t.timestamp_millis()))
 }
 
 /// The absolute base for links: tools join `links.next` to nothing.
@@ -221,75 +218,209 @@ fn order_query(seller_id: i64, params: &Params, now: DateTime<Utc>) -> Result<(S
 /// An order as a JSON:API resource object.
 async fn resource(state: &AppState, order: &Order, base: &str) -> Result<Value, AppError> {
     let stores = state.catalog.seller_stores(order.seller_id).await?;
-    Ok(resource_with(order, base, &stores))
+    Ok(serde_json::to_value(resource_with(order, base, &stores)).unwrap_or(Value::Null))
+}
+
+/// An order resource, serialized straight from these fields: a list of 100 orders is written
+/// without first building a tree of maps (that tree was a fifth of the list's CPU time).
+#[derive(Serialize)]
+struct OrderResource<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
+    attributes: OrderAttributes<'a>,
+    relationships: OrderRelationships,
+    links: SelfLink,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderAttributes<'a> {
+    code: &'a str,
+    total_price: i64,
+    payment_mode: &'a str,
+    credit_term: Option<i32>,
+    creation_date: i64,
+    planned_delivery_date: Option<i64>,
+    approved_by_bank_date: Option<i64>,
+    state: &'a str,
+    status: &'a str,
+    delivery_mode: &'a str,
+    delivery_cost: i64,
+    delivery_cost_for_seller: i64,
+    is_kaspi_delivery: bool,
+    signature_required: bool,
+    pre_order: bool,
+    assembled: bool,
+    number_of_space: Option<i32>,
+    pickup_point_id: Option<&'a str>,
+    planned_shipment_date: Option<i64>,
+    shipment_date: Option<i64>,
+    kaspi_delivery: Option<KaspiDelivery>,
+    delivery_address: Option<DeliveryAddress<'a>>,
+    customer: Customer<'a>,
+    origin_address: Option<OriginAddress<'a>>,
+    cancellation_reason: Option<&'a str>,
+    cancellation_comment: Option<&'a str>,
+}
+
+/// The marketplace courier's part; duken's own couriers come with the delivery issue, so
+/// nothing in it is known yet.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KaspiDelivery {
+    waybill: Option<String>,
+    waybill_number: Option<String>,
+    courier_transmission_date: Option<i64>,
+    courier_transmission_planning_date: Option<i64>,
+    express: bool,
+    returned_to_warehouse: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryAddress<'a> {
+    formatted_address: &'a str,
+    town: &'a str,
+    street_name: Option<&'a str>,
+    street_number: Option<&'a str>,
+    district: Option<&'a str>,
+    building: Option<&'a str>,
+    apartment: Option<&'a str>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+/// The buyer: only the id unless the buyer's consent (§9.1) disclosed the name and phone.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Customer<'a> {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell_phone: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OriginAddress<'a> {
+    id: &'a str,
+    display_name: &'a str,
+    address: StoreAddress<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StoreAddress<'a> {
+    formatted_address: &'a str,
+    town: Option<&'a duken_core::Kato>,
+}
+
+#[derive(Serialize)]
+struct OrderRelationships {
+    entries: RelatedLink,
+}
+
+#[derive(Serialize)]
+struct RelatedLink {
+    links: Related,
+}
+
+#[derive(Serialize)]
+struct Related {
+    related: String,
+}
+
+#[derive(Serialize)]
+struct SelfLink {
+    #[serde(rename = "self")]
+    this: String,
 }
 
 /// [`resource`] with the seller's stores at hand (a list reads them once).
-fn resource_with(order: &Order, base: &str, stores: &[duken_store::catalog::SellerStore]) -> Value {
+fn resource_with<'a>(
+    order: &'a Order,
+    base: &str,
+    stores: &'a [duken_store::catalog::SellerStore],
+) -> OrderResource<'a> {
     let id = base64_id(&order.code);
     let delivery = DeliveryMode::parse(&order.delivery_mode);
     let courier = delivery.is_some_and(DeliveryMode::is_marketplace_courier);
     let pickup = order.pickup_store_id.and_then(|s| stores.iter().find(|x| x.id == s));
     let origin_store = pickup.or(stores.first());
+    let disclosed = !(order.customer_name.is_empty() && order.customer_phone.is_empty());
     let (first, last) = order.customer_name.split_once(' ').unwrap_or((order.customer_name.as_str(), ""));
-    let customer = if order.customer_name.is_empty() && order.customer_phone.is_empty() {
-        json!({ "id": base64_id(&format!("buyer-{}", order.buyer_id)) })
-    } else {
-        json!({
-            "id": base64_id(&format!("buyer-{}", order.buyer_id)),
-            "name": order.customer_name,
-            "firstName": first,
-            "lastName": last,
-            "cellPhone": order.customer_phone.trim_start_matches("+7"),
-        })
+    let customer = Customer {
+        id: base64_id(&format!("buyer-{}", order.buyer_id)),
+        name: disclosed.then_some(order.customer_name.as_str()),
+        first_name: disclosed.then_some(first),
+        last_name: disclosed.then_some(last),
+        cell_phone: disclosed.then(|| order.customer_phone.trim_start_matches("+7")),
     };
-    let address = if order.delivery_address.is_empty() {
-        Value::Null
-    } else {
-        json!({ "formattedAddress": order.delivery_address, "town": order.city_kato,
-                "streetName": Value::Null, "streetNumber": Value::Null, "district": Value::Null,
-                "building": Value::Null, "apartment": Value::Null, "latitude": Value::Null, "longitude": Value::Null })
-    };
-    json!({
-        "type": "orders",
-        "id": id,
-        "attributes": {
-            "code": order.code,
-            "totalPrice": tenge(order.total_tiyn),
-            "paymentMode": order.payment_mode,
-            "creditTerm": order.credit_term,
-            "creationDate": order.created_at.timestamp_millis(),
-            "plannedDeliveryDate": ms(order.planned_delivery_at),
-            "approvedByBankDate": ms(order.approved_at),
-            "state": order.state,
-            "status": order.status,
-            "deliveryMode": order.delivery_mode,
-            "deliveryCost": tenge(order.delivery_cost_tiyn),
-            "deliveryCostForSeller": tenge(order.delivery_cost_tiyn),
-            "isKaspiDelivery": courier,
-            "signatureRequired": order.payment_mode == "PAY_WITH_CREDIT",
-            "preOrder": order.pre_order,
-            "assembled": order.assembled,
-            "numberOfSpace": order.number_of_space,
-            "pickupPointId": pickup.map(|s| s.code.clone()),
-            "plannedShipmentDate": Value::Null,
-            "shipmentDate": Value::Null,
-            "kaspiDelivery": if courier {
-                json!({ "waybill": Value::Null, "waybillNumber": Value::Null, "courierTransmissionDate": Value::Null,
-                        "courierTransmissionPlanningDate": Value::Null, "express": false, "returnedToWarehouse": false })
-            } else { Value::Null },
-            "deliveryAddress": address,
-            "customer": customer,
-            "originAddress": origin_store.map(|s| json!({ "id": s.code, "displayName": s.name,
-                "address": { "formattedAddress": s.address, "town": s.city_kato } })),
-            "cancellationReason": order.cancellation_reason,
-            "cancellationComment": if order.cancellation_comment.is_empty() { Value::Null } else { json!(order.cancellation_comment) },
+    let delivery_address = (!order.delivery_address.is_empty()).then(|| DeliveryAddress {
+        formatted_address: &order.delivery_address,
+        town: &order.city_kato,
+        street_name: None,
+        street_number: None,
+        district: None,
+        building: None,
+        apartment: None,
+        latitude: None,
+        longitude: None,
+    });
+    let ms = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
+    OrderResource {
+        kind: "orders",
+        attributes: OrderAttributes {
+            code: &order.code,
+            total_price: tenge(order.total_tiyn),
+            payment_mode: &order.payment_mode,
+            credit_term: order.credit_term,
+            creation_date: order.created_at.timestamp_millis(),
+            planned_delivery_date: ms(order.planned_delivery_at),
+            approved_by_bank_date: ms(order.approved_at),
+            state: &order.state,
+            status: &order.status,
+            delivery_mode: &order.delivery_mode,
+            delivery_cost: tenge(order.delivery_cost_tiyn),
+            delivery_cost_for_seller: tenge(order.delivery_cost_tiyn),
+            is_kaspi_delivery: courier,
+            signature_required: order.payment_mode == "PAY_WITH_CREDIT",
+            pre_order: order.pre_order,
+            assembled: order.assembled,
+            number_of_space: order.number_of_space,
+            pickup_point_id: pickup.map(|s| s.code.as_str()),
+            planned_shipment_date: None,
+            shipment_date: None,
+            kaspi_delivery: courier.then_some(KaspiDelivery {
+                waybill: None,
+                waybill_number: None,
+                courier_transmission_date: None,
+                courier_transmission_planning_date: None,
+                express: false,
+                returned_to_warehouse: false,
+            }),
+            delivery_address,
+            customer,
+            origin_address: origin_store.map(|s| OriginAddress {
+                id: &s.code,
+                display_name: &s.name,
+                address: StoreAddress { formatted_address: &s.address, town: s.city_kato.as_ref() },
+            }),
+            cancellation_reason: order.cancellation_reason.as_deref(),
+            cancellation_comment: Some(order.cancellation_comment.as_str()).filter(|c| !c.is_empty()),
         },
-        "relationships": {
-            "entries": { "links": { "related": format!("{base}{BASE}/orders/{id}/entries") } },
+        relationships: OrderRelationships {
+            entries: RelatedLink { links: Related { related: format!("{base}{BASE}/orders/{id}/entries") } },
         },
-        "links": { "self": format!("{base}{BASE}/orders/{id}") },
-    })
+        links: SelfLink { this: format!("{base}{BASE}/orders/{id}") },
+        id,
+    }
 }
 
 async fn entry_resource(state: &AppState, order: &Order, e: &OrderEntry, base: &str) -> Result<Value, AppError> {
@@ -329,6 +460,34 @@ fn page_link(base: &str, params: &Params, number: i64) -> String {
     format!("{base}{BASE}/orders?{}", crate::web::params::encode_query(&refs))
 }
 
+#[derive(Serialize)]
+struct OrderList<'a> {
+    data: Vec<OrderResource<'a>>,
+    meta: ListMeta,
+    links: ListLinks,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    included: Option<Vec<Value>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListMeta {
+    page_count: i64,
+    total_count: i64,
+}
+
+#[derive(Serialize)]
+struct ListLinks {
+    #[serde(rename = "self")]
+    this: String,
+    first: String,
+    last: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
 async fn list(
     State(state): State<AppState>,
     SellerAuth(seller_id): SellerAuth,
@@ -341,25 +500,16 @@ async fn list(
     let base = origin(&headers);
     // Through the catalog reader's short cache: a tool pages through its orders in a burst.
     let stores = state.catalog.seller_stores(seller_id).await?;
-    let data: Vec<Value> = orders.iter().map(|o| resource_with(o, &base, &stores)).collect();
     let pages = (total + size - 1) / size;
-    let mut doc = json!({
-        "data": data,
-        "meta": { "pageCount": pages, "totalCount": total },
-        "links": {
-            "self": page_link(&base, &params, number),
-            "first": page_link(&base, &params, 0),
-            "last": page_link(&base, &params, (pages - 1).max(0)),
-        },
-    });
-    if number > 0 {
-        doc["links"]["prev"] = json!(page_link(&base, &params, (number - 1).min(pages.max(1) - 1)));
-    }
-    if number + 1 < pages {
-        doc["links"]["next"] = json!(page_link(&base, &params, number + 1));
-    }
+    let links = ListLinks {
+        this: page_link(&base, &params, number),
+        first: page_link(&base, &params, 0),
+        last: page_link(&base, &params, (pages - 1).max(0)),
+        prev: (number > 0).then(|| page_link(&base, &params, (number - 1).min(pages.max(1) - 1))),
+        next: (number + 1 < pages).then(|| page_link(&base, &params, number + 1)),
+    };
     let include = params.get("include").unwrap_or("");
-    if include.split(',').any(|i| i.trim() == "entries") {
+    let included = if include.split(',').any(|i| i.trim() == "entries") {
         let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
         let mut included = Vec::new();
         for e in state.store.order_entries(&ids).await? {
@@ -367,8 +517,16 @@ async fn list(
                 included.push(entry_resource(&state, o, &e, &base).await?);
             }
         }
-        doc["included"] = Value::Array(included);
-    }
+        Some(included)
+    } else {
+        None
+    };
+    let doc = OrderList {
+        data: orders.iter().map(|o| resource_with(o, &base, &stores)).collect(),
+        meta: ListMeta { page_count: pages, total_count: total },
+        links,
+        included,
+    };
     Ok(json_api(&doc))
 }
 
