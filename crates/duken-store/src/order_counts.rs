@@ -209,16 +209,23 @@ pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
         let head = split.head.map(|(a, b)| ((Some(a), Some(b)), false));
         head.into_iter().chain(split.tail.map(|(a, b)| ((Some(a), Some(b)), true))).collect()
     };
+    // One subquery per state: each is one range of the index by seller, state and date, whatever
+    // plan the values get (a list of states let a generic plan scan the seller's orders by date,
+    // orders not paid yet included, and filter them).
     for ((a, b), inclusive) in ranges {
-        q.push(" + ");
-        part(q, "COUNT(*)", "orders");
-        if let Some(a) = a {
-            q.push(" AND created_at >= ").push_bind(a);
+        for state in states {
+            q.push(" + (SELECT COUNT(*) FROM orders WHERE seller_id = ")
+                .push_bind(seller_id)
+                .push(" AND state = ")
+                .push_bind(*state);
+            if let Some(a) = a {
+                q.push(" AND created_at >= ").push_bind(a);
+            }
+            if let Some(b) = b {
+                q.push(if inclusive { " AND created_at <= " } else { " AND created_at < " }).push_bind(b);
+            }
+            q.push(")");
         }
-        if let Some(b) = b {
-            q.push(if inclusive { " AND created_at <= " } else { " AND created_at < " }).push_bind(b);
-        }
-        q.push(")");
     }
     q.push(" AS BIGINT)");
 }
