@@ -10,6 +10,7 @@ pub mod bin;
 pub mod catalog;
 pub mod consent;
 pub mod country;
+pub mod credit;
 pub mod kato;
 pub mod lang;
 pub mod media;
