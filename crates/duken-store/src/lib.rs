@@ -15,6 +15,7 @@ pub mod attributes;
 pub mod audit;
 pub mod catalog;
 pub mod consent;
+pub mod credit;
 pub mod demo;
 mod error;
 pub mod order_counts;

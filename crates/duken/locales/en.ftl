@@ -682,3 +682,8 @@ cabinet-notifications = Latest notifications
 error-webhook-url = The webhook must be an http:// or https:// URL of at most 500 characters.
 order-credit-term = Choose a credit term: 3, 6, 12 or 24 months.
 order-handover-code = Hand-over code: { $code }
+
+## Credit (issue 8)
+error-credit-amount = Give the amount as a positive whole number of tiyn (1 ₸ = 100 tiyn).
+error-credit-amount-range = No bank product takes this amount: credit and installments are offered from { $min } to { $max }.
+error-credit-no-banks = No partner bank offers credit or installments at the moment.

@@ -682,3 +682,8 @@ cabinet-notifications = Соңғы хабарламалар
 error-webhook-url = Вебхук — ұзындығы 500 таңбадан аспайтын http:// немесе https:// мекенжайы.
 order-credit-term = Несие мерзімін таңдаңыз: 3, 6, 12 немесе 24 ай.
 order-handover-code = Беру коды: { $code }
+
+## Credit (issue 8)
+error-credit-amount = Соманы тиынмен оң бүтін санмен көрсетіңіз (1 ₸ = 100 тиын).
+error-credit-amount-range = Бұл сомаға бірде-бір банк өнімі жоқ: несие мен бөліп төлеу { $min } бастап { $max } дейін беріледі.
+error-credit-no-banks = Қазір бірде-бір серіктес банк несие немесе бөліп төлеу ұсынбайды.

@@ -691,3 +691,8 @@ cabinet-notifications = Последние уведомления
 error-webhook-url = Вебхук — адрес http:// или https:// не длиннее 500 символов.
 order-credit-term = Выберите срок кредита: 3, 6, 12 или 24 месяца.
 order-handover-code = Код выдачи: { $code }
+
+## Credit (issue 8)
+error-credit-amount = Укажите сумму целым положительным числом тиынов (1 ₸ = 100 тиынов).
+error-credit-amount-range = На эту сумму нет ни одного банковского продукта: кредит и рассрочка доступны от { $min } до { $max }.
+error-credit-no-banks = Сейчас ни один банк-партнёр не предлагает кредит или рассрочку.

@@ -44,6 +44,8 @@ pub struct Shared {
     pub max_pricelist_bytes: u64,
     /// Price lists may be fetched from private addresses (`--feed-allow-private`).
     pub feed_allow_private: bool,
+    /// Legal caps on the effective rate (ГЭСВ) by date: an offer over the cap is never shown.
+    pub credit_caps: Arc<Vec<duken_core::credit::RateCap>>,
 }
 
 pub struct App {
@@ -69,6 +71,7 @@ impl App {
             let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
             tracing::info!(?report, "empty database: loaded the demo shop");
         }
+        let credit_caps = crate::credit::load_banks(config, &store).await?;
         let (summary, text) = crate::content::first_agreement();
         store.publish_agreement(&summary, &text, "system", "", true).await?;
         if config.demo_mode() {
@@ -105,6 +108,7 @@ impl App {
             search,
             max_pricelist_bytes: config.max_pricelist_bytes,
             feed_allow_private: config.feed_allow_private,
+            credit_caps: Arc::new(credit_caps),
         }));
         crate::pricelist::spawn_feed_scheduler(state.clone(), config.feed_allow_private);
         crate::orders::jobs::spawn(state.clone(), Duration::from_millis(config.order_jobs_interval_ms.max(10)));

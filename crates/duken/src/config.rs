@@ -178,6 +178,12 @@ pub struct Config {
     /// How often unpaid orders are expired and order notifications delivered, in milliseconds.
     #[arg(long, env = "DUKEN_ORDER_JOBS_INTERVAL_MS", default_value_t = 2000, global = true)]
     pub order_jobs_interval_ms: u64,
+
+    /// Partner banks and their products, loaded at start (JSON: `{"banks": [...], "rate_caps":
+    /// [...]}`, see `crates/duken-store/demo/banks.json`); in demo mode without it, the two
+    /// simulated demo banks.
+    #[arg(long, env = "DUKEN_BANKS_CONFIG", global = true)]
+    pub banks_config: Option<std::path::PathBuf>,
 }
 
 impl Config {

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod console;
 pub mod content;
+pub mod credit;
 pub mod logwriter;
 pub mod merchant_api;
 pub mod orders;

@@ -54,6 +54,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::ensure!(config.demo == Some(true), "nothing to load: say which data set, e.g. `duken seed --demo`");
             let store = open(&config).await?;
             let report = store.seed_demo(&DemoCatalog::bundled()?).await?;
+            store.load_banks(&duken_store::credit::BanksFile::demo()?, "demo").await?;
             let (summary, text) = duken::content::first_agreement();
             store.publish_agreement(&summary, &text, "system", "", true).await?;
             duken::accounts::seed_demo_accounts(&store).await?;

@@ -47,6 +47,7 @@ use crate::web::i18n::Message;
     tags((name = "catalog", description = "Categories, products with sellers' offers, sellers"),
          (name = "accounts", description = "Sign-in by phone and one-time code, me, consents (§9.1), disclosures, data export, API tokens. Authenticate with `Authorization: Bearer <token>`."),
          (name = "orders", description = "The buyer's cart, checkout (one order per seller, units reserved, one checkout per idempotency key; §4: an order is a request the seller accepts), orders and notifications. Signed in."),
+         (name = "credit", description = "Credit and 0-0-N installments from partner banks (§3, §9.1-3): every offer for an amount with its dated schedule, total, overpayment and ГЭСВ, before the buyer commits"),
          (name = "operations", description = "Health and readiness"))
 )]
 struct ApiDoc;
@@ -60,6 +61,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(crate::catalog::api::show_seller))
         .routes(routes!(crate::search::api::search))
         .routes(routes!(crate::search::api::suggest))
+        .routes(routes!(crate::credit::api::credit_offers))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(crate::accounts::api::request_code))

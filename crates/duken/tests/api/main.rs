@@ -11,6 +11,7 @@ mod catalog_api;
 mod cli;
 mod consent;
 mod crash;
+mod credit;
 mod orders;
 mod pages;
 mod platform;
