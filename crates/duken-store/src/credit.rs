@@ -290,3 +290,40 @@ impl Store {
         rows.into_iter().map(ProductRow::into_product).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_banks_are_valid() {
+        let file = BanksFile::demo().unwrap();
+        assert_eq!(file.banks.len(), 2);
+        assert!(file.rate_caps.is_none());
+    }
+
+    #[test]
+    fn bad_bank_settings_are_refused_whole_and_secrets_stay_out_of_debug() {
+        let mut bank = BanksFile::demo().unwrap().banks.remove(0);
+        let debug = format!("{bank:?}");
+        assert!(!debug.contains(&bank.api_key) && !debug.contains(&bank.webhook_secret), "{debug}");
+        let cases: Vec<(Box<dyn Fn(&mut BankConfig)>, &str)> = vec![
+            (Box::new(|b| b.code = "bad code".into()), "bank code"),
+            (Box::new(|b| b.name = " ".into()), "name is empty"),
+            (Box::new(|b| b.api_base_url = "ftp://bank".into()), "http"),
+            (Box::new(|b| b.webhook_secret = "short".into()), "16 characters"),
+            (Box::new(|b| b.products[1].rate_bp = 20_000), "over 100 %"),
+            (Box::new(|b| b.products[1].code = b.products[0].code.clone()), "listed twice"),
+        ];
+        for (change, expected) in cases {
+            let mut b = bank.clone();
+            change(&mut b);
+            let err = b.validate().unwrap_err();
+            assert!(err.contains(expected), "{err} should say {expected}");
+        }
+        bank.products.clear();
+        assert!(bank.validate().is_ok(), "a bank without products is allowed (it offers nothing)");
+        let err = BanksFile::parse("{\"banks\": [{\"code\": 1}]}", "banks.json").unwrap_err();
+        assert!(err.to_string().contains("banks.json"), "{err}");
+    }
+}
