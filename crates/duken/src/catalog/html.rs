@@ -256,6 +256,10 @@ struct ProductPage {
     video_url: String,
     /// §6: who provided the content shown, and when.
     source: String,
+    /// §3: credit and installments for the lowest price one can order at.
+    credit_offers: Vec<crate::credit::html::OfferView>,
+    credit_amount: String,
+    credit_link: String,
 }
 
 /// An attribute as a buyer reads it: the schema's name (with the unit) and the value's name
@@ -307,6 +311,11 @@ async fn show_product(
         state.catalog.product_extras(id, product.category_id)
     )?;
     let lang = ctx.lang;
+    let lowest = offers.iter().filter(|o| o.availability().can_order()).map(|o| o.price).min();
+    let credit_offers = match lowest {
+        Some(price) => crate::credit::html::summary(&state, price, lang).await?,
+        None => Vec::new(),
+    };
     let offers = offers
         .iter()
         .map(|o| OfferLine {
@@ -331,6 +340,9 @@ async fn show_product(
         photos: extras.photos.iter().map(|p| format!("/media/{}", p.file_name)).collect(),
         video_url: product.video_url.clone(),
         source: source_line(&ctx, extras.source.as_ref()),
+        credit_amount: lowest.map(|p| p.format(lang)).unwrap_or_default(),
+        credit_link: lowest.map(|p| format!("/credit?amount={}", p.tiyn())).unwrap_or_default(),
+        credit_offers,
         ctx,
     })
 }

@@ -6,6 +6,7 @@
 //! applications to banks, signing, the bank protocol and simulator (README: status).
 
 pub mod api;
+pub mod html;
 
 use chrono::{NaiveDate, Utc};
 use duken_core::Money;

@@ -106,6 +106,10 @@ struct CartPage {
     /// A fresh key per rendering: a double submit of this form makes one checkout.
     idempotency_key: String,
     errors: Vec<String>,
+    /// §3: what credit and installments the cart's total may be paid with.
+    credit_offers: Vec<crate::credit::html::OfferView>,
+    credit_amount: String,
+    credit_link: String,
 }
 
 async fn render_cart(
@@ -187,7 +191,12 @@ async fn render_cart(
         g.total = Money::from_tiyn(sum).format(lang);
     }
     let status = if problems.is_empty() && errors.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
+    let credit_offers =
+        if total > 0 { crate::credit::html::summary(state, Money::from_tiyn(total), lang).await? } else { Vec::new() };
     let page = CartPage {
+        credit_offers,
+        credit_amount: Money::from_tiyn(total).format(lang),
+        credit_link: format!("/credit?amount={total}"),
         ctx: PageCtx::new(prefs, uri),
         groups,
         total: Money::from_tiyn(total).format(lang),

@@ -97,6 +97,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(api)
         .merge(crate::catalog::html::routes())
         .merge(crate::search::html::routes())
+        .merge(crate::credit::html::routes())
         .merge(crate::merchant_api::routes())
         .merge(crate::orders::routes(state.clone()))
         .merge(crate::content::routes())

@@ -85,3 +85,65 @@ crate::backend_tests! {
         assert!(terms.iter().all(|(p, _)| p.starts_with("alatau-demo/")), "{terms:?}");
     }
 }
+
+crate::backend_tests! {
+    async fn the_product_page_the_cart_and_the_credit_page_show_the_offers(app: TestApp) {
+        // A product whose lowest price takes every term of the demo banks.
+        let (_, list) = app.get_json("/api/v1/products?per_page=100&city=750000000").await;
+        let product = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["price_range"]["min"]["tiyn"].as_i64().is_some_and(|t| t >= 5_000_000))
+            .expect("a demo product of 50 000 ₸ or more");
+        let id = product["id"].as_i64().unwrap();
+        let page = app.get(&format!("/products/{id}?lang=en&city=750000000")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("On credit or in installments"), "the product page has the calculator");
+        assert!(page.body.contains("Installments 0-0-24") && page.body.contains("ГЭСВ"), "{}", page.body);
+        let link = page.body.split("href=\"/credit?amount=").nth(1).and_then(|r| r.split('"').next()).expect("a link to the schedules");
+        let amount: i64 = link.parse().unwrap();
+
+        // The credit page: one schedule per offer the API lists for the same amount.
+        let (_, api) = app.get_json(&format!("/api/v1/credit/offers?amount={amount}&lang=en")).await;
+        let credit = app.get(&format!("/credit?amount={amount}&lang=en")).await;
+        assert_eq!(credit.status, StatusCode::OK);
+        assert_eq!(credit.body.matches("<details>").count(), api["data"].as_array().unwrap().len());
+        assert!(credit.body.contains("Payment schedule") && credit.body.contains("46.0 %"), "the cap is named");
+        let first = &api["data"][0];
+        assert!(credit.body.contains(first["payments"][0]["total"]["formatted"].as_str().unwrap()));
+
+        // Bad amounts on the page: a clear message, never an error page.
+        let bad = app.get("/credit?tenge=abc&lang=en").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("whole tenge"), "{}", bad.body);
+        let small = app.get("/credit?tenge=100&lang=en").await;
+        assert_eq!(small.status, StatusCode::OK);
+        assert!(small.body.contains("No bank product takes this amount"), "{}", small.body);
+        let blank = app.get("/credit?lang=ru").await;
+        assert_eq!(blank.status, StatusCode::OK);
+        assert!(blank.body.contains("Кредит и рассрочка") && !blank.body.contains("role=\"alert\""));
+
+        // The cart shows the offers for its total.
+        let offer = product_offer(&app, id).await;
+        let mut guest = crate::accounts::Browser::new(&app);
+        guest.get(&format!("/products/{id}?lang=en")).await;
+        let csrf = guest.csrf();
+        guest.post("/cart/add", &[("csrf", &csrf), ("offer", &offer.to_string()), ("quantity", "1")]).await;
+        let cart = guest.get("/cart?lang=en").await;
+        assert!(cart.body.contains("On credit or in installments"), "{}", cart.body);
+        assert!(cart.body.contains("/credit?amount="));
+    }
+}
+
+/// An offer of the product one can order in Almaty.
+async fn product_offer(app: &crate::helpers::TestApp, product: i64) -> i64 {
+    let (_, doc) = app.get_json(&format!("/api/v1/products/{product}?city=750000000")).await;
+    doc["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["available"].as_bool() != Some(false))
+        .and_then(|o| o["offer_id"].as_i64().or_else(|| o["id"].as_i64()))
+        .unwrap_or_else(|| panic!("an offer: {doc}"))
+}
