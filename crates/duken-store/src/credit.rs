@@ -307,7 +307,8 @@ mod tests {
         let mut bank = BanksFile::demo().unwrap().banks.remove(0);
         let debug = format!("{bank:?}");
         assert!(!debug.contains(&bank.api_key) && !debug.contains(&bank.webhook_secret), "{debug}");
-        let cases: Vec<(Box<dyn Fn(&mut BankConfig)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut BankConfig)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|b| b.code = "bad code".into()), "bank code"),
             (Box::new(|b| b.name = " ".into()), "name is empty"),
             (Box::new(|b| b.api_base_url = "ftp://bank".into()), "http"),
