@@ -5,12 +5,46 @@
 //! `duken-store` and `duken`; they parse raw input into these types at the edge, so a
 //! value of a type from this crate is always valid.
 
+/// An enum whose values travel as fixed strings: `as_str` gives the string, `parse` takes it
+/// back (exactly, case-sensitive), and serde uses the same strings, so the API, the database
+/// and the code cannot drift apart.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:tt,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod attributes;
 pub mod bin;
 pub mod catalog;
 pub mod consent;
 pub mod country;
 pub mod credit;
+pub mod credit_application;
 pub mod kato;
 pub mod lang;
 pub mod media;

@@ -11,46 +11,11 @@
 //! the seller accepts it, and the hand-over at the end is confirmed with a one-time code that
 //! the buyer must never give to anyone else (§10.1), checked by [`HandoverPolicy`].
 
-use std::fmt;
-
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The same compare as for sign-in codes: hand-over codes are as secret (§10.1).
 pub use crate::otp::constant_time_eq;
-
-/// An enum whose values travel as fixed strings: `as_str` gives the string, `parse` takes it
-/// back (exactly, case-sensitive), and serde uses the same strings, so the API, the database
-/// and the code cannot drift apart.
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:tt,)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)+
-                }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 string_enum! {
     /// Where an order is (`state` in the merchant API).
@@ -667,7 +632,7 @@ mod tests {
         /// Every variant of every enum round-trips, and `parse` takes nothing but the exact strings.
         #[test]
         fn api_strings_round_trip(text in "[A-Za-z_]{0,32}") {
-            fn check<T: Copy + PartialEq + fmt::Debug>(all: &[T], s: fn(T) -> &'static str, p: fn(&str) -> Option<T>, text: &str) -> bool {
+            fn check<T: Copy + PartialEq + std::fmt::Debug>(all: &[T], s: fn(T) -> &'static str, p: fn(&str) -> Option<T>, text: &str) -> bool {
                 all.iter().all(|v| p(s(*v)) == Some(*v)) && p(text).is_none_or(|v| s(v) == text)
             }
             prop_assert!(check(State::ALL, State::as_str, State::parse, &text));
