@@ -57,7 +57,9 @@ impl BankConfig {
         if !(self.api_base_url.starts_with("http://") || self.api_base_url.starts_with("https://")) {
             return Err(format!("bank {}: the API address must start with http:// or https://", self.code));
         }
-        if self.api_key.len() < 16 || self.webhook_secret.len() < 16 {
+        // Empty: keep the stored ones (the console never shows them back).
+        let weak = |s: &str| !s.is_empty() && s.len() < 16;
+        if weak(&self.api_key) || weak(&self.webhook_secret) {
             return Err(format!("bank {}: the API key and the webhook secret need at least 16 characters", self.code));
         }
         let mut codes = std::collections::BTreeSet::new();
@@ -196,11 +198,26 @@ impl Store {
         bank.validate().map_err(StoreError::Config)?;
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        if bank.api_key.is_empty() || bank.webhook_secret.is_empty() {
+            let known: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar("SELECT id FROM banks WHERE code = $1")
+                .bind(&bank.code)
+                .fetch_optional(&mut *t)
+                .await)?;
+            if known.is_none() {
+                return Err(StoreError::Config(format!(
+                    "bank {}: a new bank needs its API key and webhook secret",
+                    bank.code
+                )));
+            }
+        }
         let bank_id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
             "INSERT INTO banks (code, name, api_base_url, api_key, webhook_secret, active, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, api_base_url = excluded.api_base_url,
-                 api_key = excluded.api_key, webhook_secret = excluded.webhook_secret, active = excluded.active,
+                 api_key = CASE WHEN excluded.api_key = '' THEN banks.api_key ELSE excluded.api_key END,
+                 webhook_secret = CASE WHEN excluded.webhook_secret = '' THEN banks.webhook_secret
+                                       ELSE excluded.webhook_secret END,
+                 active = excluded.active,
                  updated_at = excluded.updated_at
              RETURNING id"
         )
@@ -313,6 +330,7 @@ mod tests {
             (Box::new(|b| b.name = " ".into()), "name is empty"),
             (Box::new(|b| b.api_base_url = "ftp://bank".into()), "http"),
             (Box::new(|b| b.webhook_secret = "short".into()), "16 characters"),
+            (Box::new(|b| b.api_key = "0123456789abcde".into()), "16 characters"),
             (Box::new(|b| b.products[1].rate_bp = 20_000), "over 100 %"),
             (Box::new(|b| b.products[1].code = b.products[0].code.clone()), "listed twice"),
         ];

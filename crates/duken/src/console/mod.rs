@@ -27,6 +27,7 @@ use crate::web::params::{Params, id_param};
 use crate::web::prefs::Prefs;
 use crate::web::request_id::RequestId;
 
+pub mod banks;
 pub mod categories;
 
 pub fn routes() -> Router<AppState> {
@@ -41,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/roles/revoke", post(revoke))
         .route("/console/agreement/publish", post(publish_agreement))
         .route_layer(access::layer(Access::Admin));
-    look.merge(change).merge(categories::routes())
+    look.merge(change).merge(categories::routes()).merge(banks::routes())
 }
 
 #[derive(Template)]

@@ -147,3 +147,52 @@ async fn product_offer(app: &crate::helpers::TestApp, product: i64) -> i64 {
         .and_then(|o| o["offer_id"].as_i64().or_else(|| o["id"].as_i64()))
         .unwrap_or_else(|| panic!("an offer: {doc}"))
 }
+
+crate::backend_tests! {
+    async fn administrators_keep_the_banks_in_the_console(app: TestApp) {
+        let mut buyer = crate::accounts::Browser::signed_in(&app, "+77051239876").await;
+        assert_eq!(buyer.get("/console/banks").await.status, StatusCode::FORBIDDEN);
+        let csrf = buyer.csrf();
+        assert_eq!(buyer.post("/console/banks", &[("csrf", &csrf), ("bank", "{}")]).await.status, StatusCode::FORBIDDEN);
+
+        let mut admin = crate::accounts::Browser::signed_in(&app, "+77010000009").await;
+        let page = admin.get("/console/banks?lang=en").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Alatau Demo Bank") && page.body.contains("Saryarka Demo Bank"));
+        assert!(!page.body.contains("alatau-demo-api-key") && !page.body.contains("webhook-secret-not-secret"), "secrets are never shown");
+        let csrf = admin.csrf();
+
+        // Bad JSON and bad settings: the page again, with the reason and the text kept.
+        let reply = admin.post("/console/banks?lang=en", &[("csrf", &csrf), ("bank", "{not json")]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body.contains("not a bank in JSON") && reply.body.contains("{not json"), "{}", reply.body);
+        let new_bank = r#"{"code": "kaz-test", "name": "Test Bank", "api_base_url": "http://127.0.0.1:18399",
+            "api_key": "", "webhook_secret": "", "products": []}"#;
+        let reply = admin.post("/console/banks?lang=en", &[("csrf", &csrf), ("bank", new_bank)]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body.contains("a new bank needs its API"), "{}", reply.body);
+
+        // A new bank with a product: saved, audited, and its offers in the calculator.
+        let new_bank = r#"{"code": "kaz-test", "name": "Test Bank", "api_base_url": "http://127.0.0.1:18399",
+            "api_key": "test-bank-api-key-0001", "webhook_secret": "test-bank-webhook-secret-0001",
+            "products": [{"code": "0-0-4", "kind": "installments", "repayment": "annuity",
+                          "min_amount": 100000, "max_amount": 100000000, "tiers": [{"from": 100000, "terms": [4]}]}]}"#;
+        let reply = admin.post("/console/banks", &[("csrf", &csrf), ("bank", new_bank)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let (_, offers) = app.get_json("/api/v1/credit/offers?amount=500000").await;
+        let data = offers["data"].as_array().unwrap();
+        assert_eq!(data.len(), 1, "only the new bank takes 5 000 ₸: {offers}");
+        assert_eq!((data[0]["bank"]["code"].as_str(), data[0]["term_months"].as_u64()), (Some("kaz-test"), Some(4)));
+        let audit = admin.get("/console/audit?subject=bank:kaz-test&lang=en").await;
+        assert!(audit.body.contains("bank.saved"), "audited");
+
+        // Edited without secrets: the stored ones stay; the product left out is withdrawn.
+        let edited = new_bank.replace("test-bank-api-key-0001", "").replace("test-bank-webhook-secret-0001", "").replace(r#""tiers": [{"from": 100000, "terms": [4]}]}]"#, r#""tiers": [{"from": 100000, "terms": [4]}]}], "active": false"#);
+        let reply = admin.post("/console/banks", &[("csrf", &csrf), ("bank", &edited)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let key: String = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT api_key FROM banks WHERE code = 'kaz-test'").fetch_one(p).await.unwrap());
+        assert_eq!(key, "test-bank-api-key-0001");
+        let (status, _) = app.get_json("/api/v1/credit/offers?amount=500000").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "an inactive bank offers nothing");
+    }
+}
