@@ -2,10 +2,12 @@
 //! equal a plain `COUNT(*)` for every window and set of states, before and after the order jobs
 //! fold the recorded changes, on both databases.
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
 use duken_core::order::{Action, CancellationReason, State};
 use duken_store::orders::{ChangeOutcome, DateField, OrderChange, OrderScope, SellerOrderQuery};
-use duken_store::{DatabaseTarget, Pool, Store, on_pool};
+use duken_store::{DatabaseTarget, Store, on_pool};
 
 /// A plain count straight from `orders`, written independently of the store's query.
 async fn exact(store: &Store, seller: i64, states: &[State], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
@@ -138,31 +140,16 @@ async fn totals_from_day_counts_equal_a_plain_count_on_sqlite() {
 
 #[tokio::test]
 async fn totals_from_day_counts_equal_a_plain_count_on_postgres() {
-    let Ok(url) = std::env::var("DUKEN_TEST_POSTGRES_URL") else { return };
-    let admin = Store::open(&DatabaseTarget::Postgres(url.clone()), 1).await.unwrap();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let name = format!("duken_counts_{}_{nanos}", std::process::id());
-    let Pool::Postgres(p) = admin.pool() else { unreachable!() };
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await.unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    let store = Store::open(&DatabaseTarget::Postgres(format!("{base}/{name}")), 4).await.unwrap();
-    store.migrate().await.unwrap();
-    // The list's read transaction plans its statements once (generic plans) and writes nothing.
-    let mut tx = store.begin_read().await.unwrap();
-    let duken_store::Tx::Postgres(t) = &mut tx else { unreachable!() };
-    let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(&mut **t).await.unwrap();
-    assert_eq!(mode, "force_generic_plan");
-    let write = sqlx::query("DELETE FROM order_state_counts").execute(&mut **t).await;
-    assert!(write.unwrap_err().to_string().contains("read-only"));
-    drop(tx);
-    let outcome = tokio::spawn({
-        let store = store.clone();
-        async move { exercise(&store).await }
+    common::on_fresh_postgres("duken_counts", |store| async move {
+        // The list's read transaction plans its statements once (generic plans) and writes nothing.
+        let mut tx = store.begin_read().await.unwrap();
+        let duken_store::Tx::Postgres(t) = &mut tx else { unreachable!() };
+        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(&mut **t).await.unwrap();
+        assert_eq!(mode, "force_generic_plan");
+        let write = sqlx::query("DELETE FROM order_state_counts").execute(&mut **t).await;
+        assert!(write.unwrap_err().to_string().contains("read-only"));
+        drop(tx);
+        exercise(&store).await;
     })
     .await;
-    store.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(p).await.unwrap();
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
+mod common;
+
 use duken_store::synthetic::{SyntheticReport, kaspi_city_ids, seller_count, write_pricelist_xml};
 use duken_store::{DatabaseTarget, Pool, Store, StoreError};
 
@@ -130,22 +132,11 @@ async fn the_same_seed_gives_the_same_catalog() {
 
 #[tokio::test]
 async fn seeding_on_postgres_when_available() {
-    let Ok(url) = std::env::var("DUKEN_TEST_POSTGRES_URL") else { return };
-    let admin = Store::open(&DatabaseTarget::Postgres(url.clone()), 1).await.unwrap();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let name = format!("duken_synth_{}_{nanos}", std::process::id());
-    let Pool::Postgres(p) = admin.pool() else { unreachable!() };
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await.unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    let store = Store::open(&DatabaseTarget::Postgres(format!("{base}/{name}")), 4).await.unwrap();
-    store.migrate().await.unwrap();
-    let result = store.seed_synthetic(2_000, 42).await;
-    if let Ok(report) = result {
+    common::on_fresh_postgres("duken_synth", |store| async move {
+        let report = store.seed_synthetic(2_000, 42).await.unwrap();
         check(&store, 2_000, report).await;
-    }
-    store.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(p).await.unwrap();
-    result.unwrap();
+    })
+    .await;
 }
 
 #[test]

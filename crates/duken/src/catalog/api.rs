@@ -59,6 +59,11 @@ impl MoneyView {
     }
 }
 
+/// [`MoneyView`] as a JSON value, for documents built with `json!`.
+pub(crate) fn money_value(m: Money, prefs: &crate::web::prefs::Prefs) -> serde_json::Value {
+    serde_json::json!(MoneyView::new(m, prefs.lang))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ListMeta {
     pub page: u32,

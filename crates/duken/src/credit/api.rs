@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 
 use super::{Offers, issue_date, offers, percent_bp, percent_tenths};
 use crate::app::AppState;
+use crate::catalog::api::money_value as money;
 use crate::web::error::{AppError, ErrorDocument};
 use crate::web::i18n::Message;
 use crate::web::prefs::Prefs;
@@ -20,10 +21,6 @@ use crate::web::prefs::Prefs;
 pub struct OffersParams {
     /// The amount to borrow, in tiyn (1 ₸ = 100 tiyn), positive.
     amount: Option<String>,
-}
-
-fn money(m: Money, prefs: &Prefs) -> Value {
-    json!({ "tiyn": m.tiyn(), "formatted": m.format(prefs.lang) })
 }
 
 /// Every offer partner banks' products make for an amount: bank, product (kind, repayment,

@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 
 use super::payments;
 use crate::app::AppState;
+use crate::catalog::api::money_value as money;
 use crate::catalog::clip;
 use crate::web::access;
 use crate::web::error::{AppError, ErrorDocument};
@@ -41,10 +42,6 @@ pub fn routes(state: AppState) -> Router<AppState> {
 fn body<T: serde::de::DeserializeOwned>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     json.map(|Json(v)| v)
         .map_err(|e| AppError::bad_param("body", Message::new("error-json").arg("detail", clip(&e.body_text()))))
-}
-
-fn money(m: Money, prefs: &Prefs) -> Value {
-    json!({ "tiyn": m.tiyn(), "formatted": m.format(prefs.lang) })
 }
 
 #[utoipa::path(get, path = "/api/v1/cart", tag = "orders",
