@@ -60,6 +60,35 @@ pub enum Command {
         #[arg(long, default_value = "command line")]
         name: String,
     },
+    /// Run a simulated partner bank (the bank side of the credit protocol) on its own port,
+    /// with the API key and webhook secret of bank CODE in `--banks-config` (or the demo banks).
+    /// Decisions: rejected above `--reject-over-tenge` or for IINs ending in
+    /// `--reject-iin-suffix`, a counter-offer above `--counter-over-tenge`, else approved.
+    /// Signing codes it "texts" are shown at /dev/codes.
+    BankSim {
+        /// The bank's code in the banks configuration.
+        #[arg(long)]
+        bank: String,
+        /// Where the simulated bank listens (the bank's `api_base_url`).
+        #[arg(long = "bank-listen", default_value = "127.0.0.1:18301")]
+        bank_listen: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 300)]
+        latency_ms: u64,
+        #[arg(long)]
+        reject_over_tenge: Option<i64>,
+        #[arg(long)]
+        counter_over_tenge: Option<i64>,
+        #[arg(long)]
+        reject_iin_suffix: Option<String>,
+        /// Share of requests answered 503 or not at all, 0 to 1.
+        #[arg(long, default_value_t = 0.0)]
+        fault_rate: f64,
+        /// Share of webhooks dropped, duplicated or sent late, 0 to 1.
+        #[arg(long, default_value_t = 0.0)]
+        webhook_fault_rate: f64,
+    },
     /// Search index maintenance.
     Search {
         #[command(subcommand)]

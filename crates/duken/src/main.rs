@@ -80,6 +80,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::BankSim {
+            bank,
+            bank_listen,
+            seed,
+            latency_ms,
+            reject_over_tenge,
+            counter_over_tenge,
+            reject_iin_suffix,
+            fault_rate,
+            webhook_fault_rate,
+        } => {
+            let file = match &config.banks_config {
+                Some(path) => {
+                    duken_store::credit::BanksFile::parse(&std::fs::read_to_string(path)?, &path.display().to_string())?
+                }
+                None => duken_store::credit::BanksFile::demo()?,
+            };
+            let found = file.banks.iter().find(|b| b.code == bank);
+            let Some(b) = found.filter(|b| !b.api_key.is_empty() && !b.webhook_secret.is_empty()) else {
+                anyhow::bail!("no bank {bank:?} with an API key and webhook secret in the banks configuration");
+            };
+            let tiyn = |t: Option<i64>| t.and_then(|t| t.checked_mul(100));
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&fault_rate) && (0.0..=1.0).contains(&webhook_fault_rate),
+                "fault rates are between 0 and 1"
+            );
+            let sim = duken::credit::bank_sim::SimConfig {
+                bank_code: b.code.clone(),
+                api_key: b.api_key.clone(),
+                webhook_secret: b.webhook_secret.clone(),
+                seed,
+                latency: std::time::Duration::from_millis(latency_ms),
+                reject_over_tiyn: tiyn(reject_over_tenge),
+                counter_over_tiyn: tiyn(counter_over_tenge),
+                reject_iin_suffix,
+                fault_rate,
+                hang: std::time::Duration::from_secs(30),
+                webhook_fault_rate,
+            };
+            let listener = tokio::net::TcpListener::bind(&bank_listen).await?;
+            println!("simulated bank {} on http://{} (signing codes at /dev/codes)", b.code, listener.local_addr()?);
+            duken::credit::bank_sim::serve(sim, listener).await
+        }
         Command::Search { action: duken::config::SearchCommand::Reindex } => {
             let store = open(&config).await?;
             reindex(&config, &store).await?;

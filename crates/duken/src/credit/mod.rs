@@ -6,7 +6,9 @@
 //! applications to banks, signing, the bank protocol and simulator (README: status).
 
 pub mod api;
+pub mod bank_sim;
 pub mod html;
+pub mod protocol;
 
 use chrono::{NaiveDate, Utc};
 use duken_core::Money;

@@ -7,6 +7,7 @@ mod accounts;
 mod accounts_api;
 mod agreement;
 mod bad_input;
+mod bank_sim;
 mod catalog_api;
 mod cli;
 mod consent;
