@@ -52,6 +52,14 @@ pub struct OfferView {
     pub payments: Vec<PaymentView>,
 }
 
+/// A percent as people read it: `26,8` in Kazakh and Russian, `26.8` in English.
+fn percent_text(text: String, lang: Lang) -> String {
+    match lang {
+        Lang::Kk | Lang::Ru => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 fn date_text(d: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::Kk | Lang::Ru => d.format("%d.%m.%Y").to_string(),
@@ -69,9 +77,11 @@ pub fn offer_views(found: &[Offer], lang: Lang) -> Vec<OfferView> {
                 ProductKind::Installments => {
                     t_args(lang, "credit-product-installments", &[("term", Arg::Number(i64::from(s.term)))])
                 }
-                ProductKind::Credit => {
-                    t_args(lang, "credit-product-credit", &[("rate", Arg::Text(percent_bp(p.rate_bp)))])
-                }
+                ProductKind::Credit => t_args(
+                    lang,
+                    "credit-product-credit",
+                    &[("rate", Arg::Text(percent_text(percent_bp(p.rate_bp), lang)))],
+                ),
             };
             OfferView {
                 bank: o.bank.bank_name.clone(),
@@ -81,7 +91,7 @@ pub fn offer_views(found: &[Offer], lang: Lang) -> Vec<OfferView> {
                 total_paid: s.total_paid.format(lang),
                 overpayment: s.overpayment.format(lang),
                 issue_fee: (s.issue_fee > Money::ZERO).then(|| s.issue_fee.format(lang)),
-                effective_rate: format!("{} %", percent_tenths(s.effective_rate_tenths)),
+                effective_rate: format!("{} %", percent_text(percent_tenths(s.effective_rate_tenths), lang)),
                 payments: s
                     .payments
                     .iter()
@@ -145,7 +155,9 @@ async fn credit_page(
         (None, None) => (String::new(), None),
     };
     let issued_on = issue_date();
-    let cap = duken_core::credit::cap_on(&state.credit_caps, issued_on).map(percent_tenths).unwrap_or_default();
+    let cap = duken_core::credit::cap_on(&state.credit_caps, issued_on)
+        .map(|c| percent_text(percent_tenths(c), lang))
+        .unwrap_or_default();
     let mut page = CreditPage {
         tenge: typed.clone(),
         amount: String::new(),

@@ -123,6 +123,7 @@ crate::backend_tests! {
         let blank = app.get("/credit?lang=ru").await;
         assert_eq!(blank.status, StatusCode::OK);
         assert!(blank.body.contains("Кредит и рассрочка") && !blank.body.contains("role=\"alert\""));
+        assert!(blank.body.contains("46,0 %"), "a decimal comma in Russian");
 
         // The cart shows the offers for its total.
         let offer = product_offer(&app, id).await;
