@@ -540,3 +540,45 @@ crate::backend_tests! {
         assert_eq!(units(&app, offer, store).await, 0);
     }
 }
+
+crate::backend_tests! {
+    async fn several_lines_of_one_seller_make_one_order_with_numbered_lines(app: TestApp) {
+        let stock = offers_in_stock(&app).await;
+        let (a, b) = stock
+            .iter()
+            .find_map(|x| stock.iter().find(|y| y.1 == x.1 && y.0 != x.0).map(|y| (*x, *y)))
+            .expect("two offers of one seller in stock");
+        let token = buyer(&app, "+77051113355").await;
+        for offer in [a.0, b.0] {
+            post(&app, "/api/v1/cart/items", &token, json!({"offer_id": offer, "quantity": 1})).await;
+        }
+        let placed = post(&app, "/api/v1/checkout", &token, json!({
+            "idempotency_key": "two-lines", "payment_mode": "PREPAID", "consent_to_sellers": true,
+            "delivery": { a.1.to_string(): {"mode": "DELIVERY_LOCAL", "address": "Абая 1, кв. 2"} },
+            "lines": [{"offer_id": a.0, "quantity": 1, "price_tiyn": a.3}, {"offer_id": b.0, "quantity": 2, "price_tiyn": b.3}],
+        })).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+        let orders = placed.json()["orders"].as_array().unwrap().clone();
+        assert_eq!(orders.len(), 1, "one seller, one order");
+        let lines: Vec<(i32, i64, i32, i64)> = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
+            "SELECT e.entry_number, e.offer_id, e.quantity, e.total_price_tiyn FROM order_entries e
+             JOIN orders o ON o.id = e.order_id WHERE o.buyer_id = (SELECT buyer_id FROM orders WHERE code = $1)
+             ORDER BY e.entry_number"
+        )
+        .bind(orders[0]["code"].as_str().unwrap())
+        .fetch_all(p)
+        .await
+        .unwrap());
+        assert_eq!(lines, vec![(1, a.0, 1, a.3), (2, b.0, 2, 2 * b.3)]);
+        let total: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar("SELECT total_tiyn FROM orders WHERE code = $1")
+            .bind(orders[0]["code"].as_str().unwrap()).fetch_one(p).await.unwrap());
+        assert_eq!(total, a.3 + 2 * b.3);
+        let outbox: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox x JOIN orders o ON o.id = x.order_id WHERE o.code = $1"
+        ).bind(orders[0]["code"].as_str().unwrap()).fetch_one(p).await.unwrap());
+        assert_eq!(outbox, 1, "the PLACE event's outbox row");
+        let cart = get(&app, "/api/v1/cart", &token).await.json();
+        assert!(cart["items"].as_array().unwrap().is_empty(), "the bought lines left the cart: {cart}");
+        assert!(placed.json()["payment"]["id"].is_i64(), "a pending payment for a prepaid checkout: {}", placed.body);
+    }
+}
