@@ -320,6 +320,15 @@ struct OfferForSale {
     offered: bool,
 }
 
+/// An offer with one of its seller's stores holding it (none: no stock row at all).
+#[derive(FromRow)]
+struct OfferStockRow {
+    #[sqlx(flatten)]
+    offer: OfferForSale,
+    store_id: Option<i64>,
+    quantity: Option<i64>,
+}
+
 impl Store {
     /// Places a checkout: one order per seller, every unit reserved, the cart lines bought
     /// removed, and a pending payment for a prepaid one, all in one transaction or none.
@@ -359,18 +368,27 @@ impl Store {
         let city = req.city.to_string();
         let mut problems = Vec::new();
         let mut sale: Vec<(&CheckoutLine, OfferForSale)> = Vec::new();
+        // Each seller's stores holding the offer come with it (one round trip a line): the ones
+        // in the buyer's city first, then the fullest.
+        let mut stocks: Vec<Vec<(i64, i64)>> = Vec::new();
         for line in &req.lines {
-            let offer: Option<OfferForSale> = on_tx!(&mut tx, |t| sqlx::query_as(
+            let rows: Vec<OfferStockRow> = on_tx!(&mut tx, |t| sqlx::query_as(
                 "SELECT o.id, o.seller_id, o.product_id, o.seller_sku, p.title_ru, op.price_tiyn,
-                        (o.available AND s.status = 'active' AND p.status = 'active') AS offered
+                        (o.available AND s.status = 'active' AND p.status = 'active') AS offered,
+                        w.id AS store_id, CAST(st.quantity AS BIGINT) AS quantity
                  FROM offers o JOIN sellers s ON s.id = o.seller_id JOIN products p ON p.id = o.product_id
                  LEFT JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = $2
-                 WHERE o.id = $1"
+                 LEFT JOIN offer_stocks st ON st.offer_id = o.id
+                 LEFT JOIN stores w ON w.id = st.store_id AND w.seller_id = o.seller_id
+                 WHERE o.id = $1
+                 ORDER BY CASE WHEN w.city_kato = $2 THEN 0 ELSE 1 END, st.quantity DESC, st.store_id"
             )
             .bind(line.offer_id)
             .bind(&city)
-            .fetch_optional(t)
+            .fetch_all(t)
             .await)?;
+            let held: Vec<(i64, i64)> = rows.iter().filter_map(|r| r.store_id.zip(r.quantity)).collect();
+            let offer = rows.into_iter().next().map(|r| r.offer);
             match offer {
                 Some(o) if o.offered && o.price_tiyn.is_some() => {
                     let now_price = Money::from_tiyn(o.price_tiyn.unwrap_or_default());
@@ -385,6 +403,7 @@ impl Store {
                         problems.push(LineProblem::NoDelivery { seller_id: o.seller_id });
                     }
                     sale.push((line, o));
+                    stocks.push(held);
                 }
                 _ => problems.push(LineProblem::Unavailable { offer_id: line.offer_id }),
             }
@@ -400,18 +419,7 @@ impl Store {
         let mut reserved: Vec<(usize, i64)> = Vec::with_capacity(sale.len());
         for (i, (line, offer)) in sale.iter().enumerate() {
             let delivery = &req.delivery[&offer.seller_id];
-            let stores: Vec<(i64, i64)> = on_tx!(&mut tx, |t| {
-                sqlx::query_as(
-                "SELECT st.store_id, CAST(st.quantity AS BIGINT) FROM offer_stocks st JOIN stores w ON w.id = st.store_id
-                 WHERE st.offer_id = $1 AND w.seller_id = $2
-                 ORDER BY CASE WHEN w.city_kato = $3 THEN 0 ELSE 1 END, st.quantity DESC, st.store_id"
-            )
-            .bind(offer.id)
-            .bind(offer.seller_id)
-            .bind(&city)
-            .fetch_all(t)
-            .await
-            })?;
+            let stores = &stocks[i];
             let candidates: Vec<(i64, i64)> = match (delivery.mode, delivery.pickup_store) {
                 (DeliveryMode::Pickup, Some(store)) => stores.iter().copied().filter(|(s, _)| *s == store).collect(),
                 (DeliveryMode::Pickup, None) => Vec::new(),
