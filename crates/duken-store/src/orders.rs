@@ -514,6 +514,29 @@ impl Store {
                 .map(|(i, _)| sale[*i].0.seen_price.tiyn().saturating_mul(i64::from(sale[*i].0.quantity)))
                 .fold(0, i64::saturating_add);
             let actor = format!("user:{}", req.buyer_id);
+            // The order's own columns, $1 to $17, in both ways of inserting it below.
+            macro_rules! bind_order_columns {
+                ($query:expr, $code:expr) => {
+                    $query
+                        .bind($code)
+                        .bind(checkout_id)
+                        .bind(req.buyer_id)
+                        .bind(seller_id)
+                        .bind(position.state.as_str())
+                        .bind(position.status.as_str())
+                        .bind(req.payment.as_str())
+                        .bind(req.credit_term)
+                        .bind(delivery.mode.as_str())
+                        .bind(delivery.pickup_store.filter(|_| delivery.mode == DeliveryMode::Pickup))
+                        .bind(&city)
+                        .bind(&delivery.address)
+                        .bind(order_total)
+                        .bind(&customer.name)
+                        .bind(&customer.phone)
+                        .bind(now)
+                        .bind(hold_until)
+                };
+            }
             let id = if let Tx::Postgres(t) = &mut tx {
                 // PostgreSQL: the order, its lines, its event and the outbox row in one statement
                 // (one round trip instead of four; a checkout was mostly round trips).
@@ -533,7 +556,7 @@ impl Store {
                 let payload = event_payload(&actor, "PLACE", None, position, "", now);
                 loop {
                     let code = next_code();
-                    let id: Option<i64> = sqlx::query_scalar(
+                    let id: Option<i64> = bind_order_columns!(sqlx::query_scalar(
                         "WITH o AS (
                              INSERT INTO orders (code, checkout_id, buyer_id, seller_id, state, status, payment_mode,
                                  credit_term, delivery_mode, pickup_store_id, city_kato, delivery_address, total_tiyn,
@@ -556,24 +579,7 @@ impl Store {
                              INSERT INTO outbox (event_id, order_id, payload, created_at, next_attempt_at)
                              SELECT 'order-event-' || ev.id, ev.order_id, $29, $16, $16 FROM ev)
                          SELECT id FROM o",
-                    )
-                    .bind(&code)
-                    .bind(checkout_id)
-                    .bind(req.buyer_id)
-                    .bind(seller_id)
-                    .bind(position.state.as_str())
-                    .bind(position.status.as_str())
-                    .bind(req.payment.as_str())
-                    .bind(req.credit_term)
-                    .bind(delivery.mode.as_str())
-                    .bind(delivery.pickup_store.filter(|_| delivery.mode == DeliveryMode::Pickup))
-                    .bind(&city)
-                    .bind(&delivery.address)
-                    .bind(order_total)
-                    .bind(&customer.name)
-                    .bind(&customer.phone)
-                    .bind(now)
-                    .bind(hold_until)
+                    ), &code)
                     .bind(&numbers)
                     .bind(&offer_ids)
                     .bind(&product_ids)
@@ -596,30 +602,13 @@ impl Store {
                 let id = loop {
                     let code = next_code();
                     let id: Option<i64> = on_tx!(&mut tx, |t| {
-                        sqlx::query_scalar(
+                        bind_order_columns!(sqlx::query_scalar(
                         "INSERT INTO orders (code, checkout_id, buyer_id, seller_id, state, status, payment_mode, credit_term,
                              delivery_mode, pickup_store_id, city_kato, delivery_address, total_tiyn, customer_name,
                              customer_phone, created_at, updated_at, hold_until)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
                          ON CONFLICT (code) DO NOTHING RETURNING id"
-                    )
-                    .bind(&code)
-                    .bind(checkout_id)
-                    .bind(req.buyer_id)
-                    .bind(seller_id)
-                    .bind(position.state.as_str())
-                    .bind(position.status.as_str())
-                    .bind(req.payment.as_str())
-                    .bind(req.credit_term)
-                    .bind(delivery.mode.as_str())
-                    .bind(delivery.pickup_store.filter(|_| delivery.mode == DeliveryMode::Pickup))
-                    .bind(&city)
-                    .bind(&delivery.address)
-                    .bind(order_total)
-                    .bind(&customer.name)
-                    .bind(&customer.phone)
-                    .bind(now)
-                    .bind(hold_until)
+                    ), &code)
                     .fetch_optional(t)
                     .await
                     })?;
