@@ -100,6 +100,8 @@ pub struct CatalogReader {
     seller_lists: TtlCache<PageRequest, Arc<(Vec<Seller>, i64)>>,
     documents: TtlCache<Document, Bytes>,
     extras: TtlCache<(i64, i64), Arc<ProductExtras>>,
+    /// Partner banks' active products, read by every product page's credit summary.
+    credit_products: TtlCache<(), Arc<Vec<duken_store::credit::BankProduct>>>,
 }
 
 /// What a product page shows beside the card itself: the category's attribute schema (names,
@@ -131,6 +133,7 @@ impl CatalogReader {
             seller_lists: TtlCache::new(ttl, 1_000),
             documents: TtlCache::new(ttl, CAPACITY),
             extras: TtlCache::new(ttl, CAPACITY),
+            credit_products: TtlCache::new(ttl, 1),
         }
     }
 
@@ -189,6 +192,16 @@ impl CatalogReader {
 
     pub async fn seller(&self, id: i64) -> Result<Arc<Seller>, StoreError> {
         self.sellers.get_or_load(id, async { Ok(Arc::new(self.store.find_seller(id).await?)) }).await
+    }
+
+    pub async fn credit_products(&self) -> Result<Arc<Vec<duken_store::credit::BankProduct>>, StoreError> {
+        self.credit_products.get_or_load((), async { Ok(Arc::new(self.store.credit_products().await?)) }).await
+    }
+
+    /// After a bank is saved here: this process shows the change at once (others within the
+    /// cache's lifetime).
+    pub fn forget_credit_products(&self) {
+        self.credit_products.clear();
     }
 
     pub async fn seller_stores(&self, seller: i64) -> Result<Arc<Vec<SellerStore>>, StoreError> {

@@ -155,7 +155,10 @@ async fn save(
         }
     };
     match state.store.save_bank(&bank, &viewer.actor(), &request_id.0).await {
-        Ok(_) => Ok(Redirect::to("/console/banks").into_response()),
+        Ok(_) => {
+            state.catalog.forget_credit_products();
+            Ok(Redirect::to("/console/banks").into_response())
+        }
         Err(StoreError::Config(why)) => {
             let problem = prefs_text(&prefs, "console-bank-refused", &why);
             render(&state, &prefs, &uri, text, Some(problem)).await

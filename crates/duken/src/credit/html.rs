@@ -7,8 +7,9 @@ use askama::Template;
 use axum::Extension;
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::http::Uri;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use duken_core::credit::ProductKind;
@@ -167,9 +168,15 @@ async fn credit_page(
         cap,
         ctx,
     };
+    // Only an amount that is not a number is the request's fault (400); an amount no bank
+    // takes is an answer like any other.
+    let mut status = StatusCode::OK;
     match amount.filter(|m| m.tiyn() > 0) {
         None if typed.is_empty() => {}
-        None => page.problem = Some(page.ctx.t("error-credit-amount-page")),
+        None => {
+            page.problem = Some(page.ctx.t("error-credit-amount-page"));
+            status = StatusCode::BAD_REQUEST;
+        }
         Some(amount) => {
             page.amount = amount.format(lang);
             match offers(&state, amount, issued_on).await? {
@@ -186,9 +193,5 @@ async fn credit_page(
             }
         }
     }
-    let mut response = html(&page)?;
-    if page.problem.is_some() && !page.tenge.is_empty() && page.offers.is_empty() && amount.is_none() {
-        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    Ok((status, html(&page)?).into_response())
 }

@@ -63,7 +63,8 @@ pub fn issue_date() -> NaiveDate {
 
 /// Every offer of every active product for `amount`, issued on `issued_on`.
 pub async fn offers(state: &AppState, amount: Money, issued_on: NaiveDate) -> Result<Offers, duken_store::StoreError> {
-    let products = state.store.credit_products().await?;
+    // Through the catalog reader's short cache: every product page asks.
+    let products = state.catalog.credit_products().await?;
     let takes: Vec<&BankProduct> = products.iter().filter(|p| !p.product.terms_for(amount).is_empty()).collect();
     if takes.is_empty() {
         let min = products.iter().map(|p| p.product.min_amount).min();
