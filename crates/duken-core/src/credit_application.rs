@@ -48,7 +48,31 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// How a credit request is routed to banks; the operator sets it (§3).
+    RoutingPolicy {
+        /// One bank: the operator's preferred bank, or (none set) the bank of the product the
+        /// buyer picked.
+        Preferred => "preferred",
+        /// Every eligible bank at once; the first approval wins, the others are withdrawn.
+        Parallel => "parallel",
+        /// Every eligible bank at once; the buyer picks among the approvals.
+        BuyerChooses => "buyer_chooses",
+    }
+}
+
 impl ApplicationState {
+    /// Still waiting for the bank or the buyer, before a signature: the platform's timeout
+    /// may expire it.
+    pub fn may_expire(self) -> bool {
+        apply(self, ApplicationEvent::Expire).is_ok()
+    }
+
+    /// A bank answer that makes this application the buyer's (approved, or signed on).
+    pub fn is_approved(self) -> bool {
+        matches!(self, ApplicationState::Approved | ApplicationState::Signed | ApplicationState::Issued)
+    }
+
     /// Nothing moves it any more.
     pub fn is_final(self) -> bool {
         matches!(

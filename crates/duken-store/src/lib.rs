@@ -16,6 +16,7 @@ pub mod audit;
 pub mod catalog;
 pub mod consent;
 pub mod credit;
+pub mod credit_applications;
 pub mod demo;
 mod error;
 pub mod order_counts;

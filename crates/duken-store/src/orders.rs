@@ -185,7 +185,7 @@ fn owner_query(owner: CartOwner<'_>) -> (&'static str, Option<i64>, Option<&str>
 }
 
 impl Tx {
-    async fn ensure_cart(&mut self, owner: CartOwner<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    pub(crate) async fn ensure_cart(&mut self, owner: CartOwner<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
         let (user, guest) = match owner {
             CartOwner::User(u) => (Some(u), None),
             CartOwner::Guest(g) => (None, Some(g)),
@@ -1118,6 +1118,10 @@ impl Tx {
         self.order_event(order_id, &scope.label(), change.action.name(), Some(from), to, &why, change.request_id, now)
             .await?;
         self.count_state_change(order.seller_id, order.created_at, Some(from.state), to.state).await?;
+        if to.status == Status::Cancelled && order.payment_mode == PaymentMode::PayWithCredit.as_str() {
+            // §3: the bank hears of it in the same transaction's queue (withdrawal, or return).
+            Box::pin(self.credit_order_cancelled(order.checkout_id, order.total_tiyn, now)).await?;
+        }
         let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
         let changed: Order =
             on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_one(t).await)?;

@@ -46,6 +46,8 @@ pub struct Shared {
     pub feed_allow_private: bool,
     /// Legal caps on the effective rate (ГЭСВ) by date: an offer over the cap is never shown.
     pub credit_caps: Arc<Vec<duken_core::credit::RateCap>>,
+    /// How duken talks to partner banks.
+    pub banks: Arc<crate::credit::client::Banks>,
 }
 
 pub struct App {
@@ -109,9 +111,11 @@ impl App {
             max_pricelist_bytes: config.max_pricelist_bytes,
             feed_allow_private: config.feed_allow_private,
             credit_caps: Arc::new(credit_caps),
+            banks: Arc::new(crate::credit::client::Banks::new(config)),
         }));
         crate::pricelist::spawn_feed_scheduler(state.clone(), config.feed_allow_private);
         crate::orders::jobs::spawn(state.clone(), Duration::from_millis(config.order_jobs_interval_ms.max(10)));
+        crate::credit::jobs::spawn(state.clone(), Duration::from_millis(config.credit_jobs_interval_ms.max(10)));
         let router = crate::web::router(state.clone(), extra);
         Ok(App { state, router, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
     }
@@ -127,6 +131,9 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        if let Ok(addr) = listener.local_addr() {
+            self.state.banks.listening_on(addr);
+        }
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let server = axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async move {

@@ -88,6 +88,9 @@ pub enum Command {
         /// Share of webhooks dropped, duplicated or sent late, 0 to 1.
         #[arg(long, default_value_t = 0.0)]
         webhook_fault_rate: f64,
+        /// Text this signing code every time instead of a random one (scripted demos).
+        #[arg(long)]
+        signing_code: Option<String>,
     },
     /// Search index maintenance.
     Search {
@@ -213,6 +216,28 @@ pub struct Config {
     /// simulated demo banks.
     #[arg(long, env = "DUKEN_BANKS_CONFIG", global = true)]
     pub banks_config: Option<std::path::PathBuf>,
+
+    /// The address banks reach this shop at, for their webhooks (`{url}/banks/{code}/webhook`);
+    /// by default `http://` and the address the server listens on.
+    #[arg(long, env = "DUKEN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// How often credit applications are sent, retried, polled and expired, in milliseconds.
+    #[arg(long, env = "DUKEN_CREDIT_JOBS_INTERVAL_MS", default_value_t = 500, global = true)]
+    pub credit_jobs_interval_ms: u64,
+
+    /// How long a call to a bank may take before it counts as failed (and is retried).
+    #[arg(long, env = "DUKEN_BANK_TIMEOUT_MS", default_value_t = 10_000, global = true)]
+    pub bank_timeout_ms: u64,
+
+    /// The first retry of a failed call to a bank waits this long; each next one twice as
+    /// long, up to a minute.
+    #[arg(long, env = "DUKEN_BANK_RETRY_MS", default_value_t = 1_000, global = true)]
+    pub bank_retry_ms: u64,
+
+    /// An application the bank has been quiet about this long is asked for (a lost webhook).
+    #[arg(long, env = "DUKEN_BANK_POLL_SECS", default_value_t = 30, global = true)]
+    pub bank_poll_secs: u64,
 }
 
 impl Config {

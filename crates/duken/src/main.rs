@@ -90,6 +90,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             reject_iin_suffix,
             fault_rate,
             webhook_fault_rate,
+            signing_code,
         } => {
             let file = match &config.banks_config {
                 Some(path) => {
@@ -118,6 +119,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 fault_rate,
                 hang: std::time::Duration::from_secs(30),
                 webhook_fault_rate,
+                fixed_code: signing_code.filter(|c| !c.trim().is_empty()),
             };
             let listener = tokio::net::TcpListener::bind(&bank_listen).await?;
             println!("simulated bank {} on http://{} (signing codes at /dev/codes)", b.code, listener.local_addr()?);

@@ -29,6 +29,7 @@ use crate::web::request_id::RequestId;
 
 pub mod banks;
 pub mod categories;
+pub mod credit;
 
 pub fn routes() -> Router<AppState> {
     let look = Router::new()
@@ -42,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/roles/revoke", post(revoke))
         .route("/console/agreement/publish", post(publish_agreement))
         .route_layer(access::layer(Access::Admin));
-    look.merge(change).merge(categories::routes()).merge(banks::routes())
+    look.merge(change).merge(categories::routes()).merge(banks::routes()).merge(credit::routes())
 }
 
 #[derive(Template)]

@@ -66,6 +66,7 @@ pub async fn credit_offers(
             json!({
                 "bank": { "code": o.bank.bank_code, "name": o.bank.bank_name },
                 "product": {
+                    "id": o.bank.product_id,
                     "code": p.code,
                     "kind": match p.kind { ProductKind::Installments => "installments", ProductKind::Credit => "credit" },
                     "repayment": match p.repayment { Repayment::Annuity => "annuity", Repayment::Differentiated => "differentiated" },

@@ -48,6 +48,8 @@ pub struct SimConfig {
     pub hang: Duration,
     /// Share of webhooks dropped, duplicated or delayed past a later one (0.0–1.0).
     pub webhook_fault_rate: f64,
+    /// Every signing code is this one (tests and scripted demos); otherwise random.
+    pub fixed_code: Option<String>,
 }
 
 /// Tries of a signing code before it locks.
@@ -108,7 +110,9 @@ pub fn router(config: SimConfig) -> Router {
         .route("/applications/{bank_ref}/signing-code", post(signing_code))
         .route("/applications/{bank_ref}/sign", post(sign))
         .route("/applications/{bank_ref}/cancel", post(cancel))
+        .route("/applications/{bank_ref}/accept", post(accept))
         .route("/dev/codes", get(codes))
+        .route("/dev/applications", get(summary))
         .with_state(sim)
 }
 
@@ -311,7 +315,7 @@ async fn signing_code(
         return (StatusCode::CONFLICT, Json(json!({ "error": format!("the application is {}", app.state) })))
             .into_response();
     }
-    let code = format!("{:06}", (rand::random::<u32>() % 1_000_000));
+    let code = sim.config.fixed_code.clone().unwrap_or_else(|| format!("{:06}", (rand::random::<u32>() % 1_000_000)));
     app.code = Some(code.clone());
     lock(&sim.codes).push((app.request.phone.clone(), code));
     (StatusCode::ACCEPTED, Json(json!({ "sent_to": app.request.phone }))).into_response()
@@ -387,6 +391,41 @@ async fn cancel(
         }
         None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response(),
     }
+}
+
+/// The buyer takes the counter-offer: approved on the bank's terms.
+async fn accept(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(bank_ref): Path<String>, body: Bytes) -> Response {
+    if let Some(r) = gate(&sim, &headers, &body).await {
+        return r;
+    }
+    let mut apps = lock(&sim.applications);
+    let Some(app) = apps.get_mut(&bank_ref) else {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response();
+    };
+    match (app.state, app.counter_offer) {
+        ("counter_offer", Some(c)) => {
+            app.state = "approved";
+            app.request.amount_tiyn = c.amount_tiyn;
+            app.request.term_months = c.term_months;
+            Json(json!({ "state": app.state })).into_response()
+        }
+        ("approved", _) => Json(json!({ "state": app.state })).into_response(),
+        (state, _) => {
+            (StatusCode::CONFLICT, Json(json!({ "error": format!("the application is {state}") }))).into_response()
+        }
+    }
+}
+
+/// How many applications the simulated bank holds in each state, and how many times each
+/// was cancelled (JSON, for tests and demos).
+async fn summary(State(sim): State<Arc<Sim>>) -> Json<serde_json::Value> {
+    let apps = lock(&sim.applications);
+    let mut by_state: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for app in apps.values() {
+        *by_state.entry(app.state).or_default() += 1;
+    }
+    let states: HashMap<String, &str> = apps.values().map(|a| (a.request.application_id.clone(), a.state)).collect();
+    Json(json!({ "total": apps.len(), "by_state": by_state, "applications": states }))
 }
 
 /// The codes the simulated bank "texted", newest first: a real bank sends them by SMS.

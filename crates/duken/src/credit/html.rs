@@ -23,8 +23,11 @@ use crate::web::i18n::{Arg, t_args};
 use crate::web::page::{PageCtx, html};
 use crate::web::prefs::Prefs;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/credit", get(credit_page))
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/credit", get(credit_page))
+        .route("/banks/{code}/webhook", axum::routing::post(super::webhook::receive))
+        .merge(super::requests::routes(state))
 }
 
 /// One payment of a schedule, as a page shows it.
@@ -40,6 +43,8 @@ pub struct PaymentView {
 
 /// One offer, as a page shows it.
 pub struct OfferView {
+    /// `product_id:term`, the checkout form's value for this offer.
+    pub choice: String,
     pub bank: String,
     /// "0-0-12 installments" or "Credit, 29.90 % a year".
     pub product: String,
@@ -85,6 +90,7 @@ pub fn offer_views(found: &[Offer], lang: Lang) -> Vec<OfferView> {
                 ),
             };
             OfferView {
+                choice: format!("{}:{}", o.bank.product_id, s.term),
                 bank: o.bank.bank_name.clone(),
                 product,
                 term: t_args(lang, "credit-months", &[("n", Arg::Number(i64::from(s.term)))]),

@@ -2,13 +2,20 @@
 //! and every offer a bank product makes for an amount — schedule, total, overpayment and ГЭСВ —
 //! shown before the buyer commits (`GET /api/v1/credit/offers`, the product page, the cart).
 //!
-//! Built so far: banks and products (configuration file, demo banks), the calculator. Not yet:
-//! applications to banks, signing, the bank protocol and simulator (README: status).
+//! Applications: checkout on credit makes a request (`applications`), routed to banks and
+//! kept moving by the background jobs (`jobs`: the durable queue of calls, polling, expiry)
+//! and the banks' webhooks (`webhook`); the buyer follows it on `requests`' pages. The bank
+//! side for development and tests is `bank_sim`; the envelope both sides sign is `protocol`.
 
 pub mod api;
+pub mod applications;
 pub mod bank_sim;
+pub mod client;
 pub mod html;
+pub mod jobs;
 pub mod protocol;
+pub mod requests;
+pub mod webhook;
 
 use chrono::{NaiveDate, Utc};
 use duken_core::Money;

@@ -78,6 +78,16 @@ impl<'a> Envelope<'a> {
 /// Checks a message's envelope against `secret` at `now` (seconds); the nonce is remembered
 /// only when everything else holds, so a forged message cannot burn a real one's nonce.
 pub fn verify(secret: &str, envelope: &Envelope<'_>, body: &[u8], now: i64, nonces: &Nonces) -> Result<(), Refused> {
+    let nonce = verify_signature(secret, envelope, body, now)?;
+    if !nonces.first_use(nonce, now) {
+        return Err(Refused::Replayed);
+    }
+    Ok(())
+}
+
+/// The timestamp and signature checks of [`verify`]; the caller then records the nonce it
+/// returns wherever its receiver keeps them (duken: the database, seen by every node).
+pub fn verify_signature<'a>(secret: &str, envelope: &Envelope<'a>, body: &[u8], now: i64) -> Result<&'a str, Refused> {
     let timestamp: i64 = envelope.timestamp.and_then(|t| t.trim().parse().ok()).ok_or(Refused::Headers)?;
     let nonce = envelope.nonce.filter(|n| (16..=64).contains(&n.len())).ok_or(Refused::Headers)?;
     let signature = envelope.signature.ok_or(Refused::Headers)?;
@@ -88,10 +98,7 @@ pub fn verify(secret: &str, envelope: &Envelope<'_>, body: &[u8], now: i64, nonc
     if !duken_core::order::constant_time_eq(expected.as_bytes(), signature.trim().as_bytes()) {
         return Err(Refused::Signature);
     }
-    if !nonces.first_use(nonce, now) {
-        return Err(Refused::Replayed);
-    }
-    Ok(())
+    Ok(nonce)
 }
 
 /// Nonces seen within the window (older ones can no longer pass the timestamp check, so they

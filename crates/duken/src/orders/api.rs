@@ -107,8 +107,18 @@ pub async fn add_item(
 pub struct CheckoutBody {
     pub idempotency_key: String,
     pub payment_mode: String,
+    /// On credit (`PAY_WITH_CREDIT`): the bank product (`product_id` of `GET
+    /// /api/v1/credit/offers`) and the term in months that the amount allows.
+    #[serde(default)]
+    pub credit_product: Option<i64>,
     #[serde(default)]
     pub credit_term: Option<i32>,
+    /// On credit: the buyer's IIN (12 digits, with a valid check digit), sent to the banks.
+    #[serde(default)]
+    pub iin: Option<String>,
+    /// On credit: the buyer agrees that the banks receive the application (§9.1 item 3).
+    #[serde(default)]
+    pub consent_to_bank: bool,
     pub lines: Vec<CheckoutBodyLine>,
     /// By seller id.
     pub delivery: BTreeMap<String, DeliveryBody>,
@@ -160,12 +170,16 @@ pub async fn checkout(
     let input = super::CheckoutInput {
         idempotency_key: b.idempotency_key,
         payment,
-        credit_term: b.credit_term,
+        credit: (payment == PaymentMode::PayWithCredit)
+            .then(|| credit_choice(b.credit_product, b.credit_term, b.iin.clone(), b.consent_to_bank))
+            .transpose()?,
         lines: b.lines.iter().map(|l| (l.offer_id, l.quantity, l.price_tiyn)).collect(),
         delivery,
         consent_to_sellers: b.consent_to_sellers,
     };
-    match super::place(&state, &prefs, viewer, input, &request_id.0).await? {
+    let placement = super::place(&state, &prefs, viewer, input, &request_id.0).await?;
+    let credit = placement.credit_request.map(|id| json!({ "id": id, "url": format!("/api/v1/credit/requests/{id}"), "page": format!("/credit/requests/{id}") }));
+    match placement.outcome {
         CheckoutOutcome::Placed { checkout_id, orders, payment_id, replayed } => {
             let status = if replayed { StatusCode::OK } else { StatusCode::CREATED };
             let orders: Vec<Value> = orders
@@ -174,7 +188,8 @@ pub async fn checkout(
                                  "url": format!("/api/v1/orders/{}", o.code) }))
                 .collect();
             Ok((status, Json(json!({ "checkout_id": checkout_id, "replayed": replayed, "orders": orders,
-                "payment": payment_id.map(|id| json!({ "id": id, "simulate": format!("/api/v1/payments/{id}/simulate") })) })))
+                "payment": payment_id.map(|id| json!({ "id": id, "simulate": format!("/api/v1/payments/{id}/simulate") })),
+                "credit_request": credit })))
                 .into_response())
         }
         CheckoutOutcome::Changed(problems) => {
@@ -182,6 +197,22 @@ pub async fn checkout(
             Ok((StatusCode::CONFLICT, Json(json!({ "errors": items }))).into_response())
         }
     }
+}
+
+/// The credit fields of a checkout, checked for presence (the offer itself is checked against
+/// the amount in `credit::applications::check_choice`).
+fn credit_choice(
+    product: Option<i64>,
+    term: Option<i32>,
+    iin: Option<String>,
+    consent_to_bank: bool,
+) -> Result<crate::credit::applications::CreditChoice, AppError> {
+    let product_id = product.ok_or_else(|| AppError::bad_param("credit_product", Message::new("order-credit-term")))?;
+    let term = term
+        .and_then(|t| u16::try_from(t).ok())
+        .filter(|t| *t > 0)
+        .ok_or_else(|| AppError::bad_param("credit_term", Message::new("order-credit-term")))?;
+    Ok(crate::credit::applications::CreditChoice { product_id, term, iin: iin.unwrap_or_default(), consent_to_bank })
 }
 
 fn problem_json(p: &LineProblem, prefs: &Prefs) -> Value {

@@ -108,6 +108,8 @@ struct CartPage {
     errors: Vec<String>,
     /// §3: what credit and installments the cart's total may be paid with.
     credit_offers: Vec<crate::credit::html::OfferView>,
+    /// The offers the checkout may take under the routing policy (signed in, cart orderable).
+    checkout_credit: Vec<crate::credit::html::OfferView>,
     credit_amount: String,
     credit_link: String,
 }
@@ -193,8 +195,16 @@ async fn render_cart(
     let status = if problems.is_empty() && errors.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
     let credit_offers =
         if total > 0 { crate::credit::html::summary(state, Money::from_tiyn(total), lang).await? } else { Vec::new() };
+    let checkout_credit = match (prefs.viewer.is_some() && orderable && total > 0, total) {
+        (true, t) => match crate::credit::applications::checkout_offers(state, Money::from_tiyn(t)).await? {
+            crate::credit::Offers::Found(found) => crate::credit::html::offer_views(&found, lang),
+            crate::credit::Offers::OutOfRange(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
     let page = CartPage {
         credit_offers,
+        checkout_credit,
         credit_amount: Money::from_tiyn(total).format(lang),
         credit_link: format!("/credit?amount={total}"),
         ctx: PageCtx::new(prefs, uri),
@@ -323,23 +333,50 @@ async fn checkout(
     }
     lines.sort_unstable();
     delivery.sort_by_key(|d| d.0);
+    let payment = match form.get("payment").map(String::as_str) {
+        Some("PAY_WITH_CREDIT") => PaymentMode::PayWithCredit,
+        _ => PaymentMode::Prepaid,
+    };
+    let credit = (payment == PaymentMode::PayWithCredit)
+        .then(|| {
+            let (product, term) = form
+                .get("credit_offer")
+                .and_then(|v| v.split_once(':'))
+                .and_then(|(p, t)| Some((p.trim().parse::<i64>().ok()?, t.trim().parse::<u16>().ok()?)))
+                .ok_or_else(|| AppError::bad_param("credit_product", Message::new("order-credit-term")))?;
+            Ok::<_, AppError>(crate::credit::applications::CreditChoice {
+                product_id: product,
+                term,
+                iin: form.get("iin").cloned().unwrap_or_default(),
+                consent_to_bank: form.get("consent_bank").is_some_and(|v| v == "on" || v == "yes"),
+            })
+        })
+        .transpose();
     let input = CheckoutInput {
         idempotency_key: form.get("idempotency_key").cloned().unwrap_or_default(),
-        payment: PaymentMode::Prepaid,
-        credit_term: None,
+        payment,
+        credit: match credit {
+            Ok(c) => c,
+            Err(AppError::BadRequest(fields)) => {
+                let errors = fields.iter().map(|f| f.message.render(prefs.lang)).collect();
+                return render_cart(&state, &prefs, &uri, &guest_hash(&headers), &[], errors).await;
+            }
+            Err(e) => return Err(e),
+        },
         lines,
         delivery,
         consent_to_sellers: form.get("consent").is_some_and(|v| v == "on" || v == "yes"),
     };
     let guest = guest_hash(&headers);
-    match super::place(&state, &prefs, viewer, input, &request_id.0).await {
-        Ok(CheckoutOutcome::Placed { orders, payment_id, .. }) => Ok(match payment_id {
+    match super::place(&state, &prefs, viewer, input, &request_id.0).await.map(|p| (p.outcome, p.credit_request)) {
+        Ok((CheckoutOutcome::Placed { .. }, Some(credit))) => Ok(Redirect::to(&format!("/credit/requests/{credit}")).into_response()),
+        Ok((CheckoutOutcome::Placed { orders, payment_id, .. }, None)) => Ok(match payment_id {
             Some(p) => Redirect::to(&format!("/pay/{p}")).into_response(),
             None => {
                 Redirect::to(&format!("/orders/{}", orders.first().map_or("", |o| o.code.as_str()))).into_response()
             }
         }),
-        Ok(CheckoutOutcome::Changed(problems)) => {
+        Ok((CheckoutOutcome::Changed(problems), _)) => {
             render_cart(&state, &prefs, &uri, &guest, &problems, Vec::new()).await
         }
         Err(AppError::BadRequest(fields)) => {

@@ -29,14 +29,12 @@ pub fn routes(state: AppState) -> axum::Router<AppState> {
     api::routes(state.clone()).merge(html::routes(state))
 }
 
-/// Credit terms, in months, a checkout on credit may ask for.
-pub const CREDIT_TERMS: [i32; 4] = [3, 6, 12, 24];
-
 /// A checkout as the buyer confirmed it, from the JSON API or the checkout form.
 pub struct CheckoutInput {
     pub idempotency_key: String,
     pub payment: PaymentMode,
-    pub credit_term: Option<i32>,
+    /// On credit: the bank product and term picked, the IIN and the consent to the banks.
+    pub credit: Option<crate::credit::applications::CreditChoice>,
     /// (offer, quantity, the price in tiyn the buyer was shown)
     pub lines: Vec<(i64, i32, i64)>,
     /// (seller, mode, pickup store, address)
@@ -44,25 +42,28 @@ pub struct CheckoutInput {
     pub consent_to_sellers: bool,
 }
 
+/// What a checkout made: the orders (or what changed), and on credit the application to the
+/// banks (its page: `/credit/requests/{id}`).
+pub struct Placement {
+    pub outcome: CheckoutOutcome,
+    pub credit_request: Option<i64>,
+}
+
 /// Checks a checkout, records the buyer's consent and each seller's disclosure (§9.1), and
-/// places it: the orders, or every line that changed.
+/// places it: the orders, or every line that changed. On credit, the application goes to the
+/// banks (`crate::credit::applications`).
 pub async fn place(
     state: &AppState,
     prefs: &Prefs,
     viewer: &Viewer,
     input: CheckoutInput,
     request_id: &str,
-) -> Result<CheckoutOutcome, AppError> {
+) -> Result<Placement, AppError> {
     let key = input.idempotency_key.trim();
     if key.is_empty() || key.len() > 100 {
         return Err(AppError::bad_param("idempotency_key", Message::new("order-idempotency-key")));
     }
     let payment = input.payment;
-    // On credit, the orders wait in SIGN_REQUIRED for the bank's decision and the buyer's
-    // signature (the credit port, completed by the credit issue) and expire with the hold.
-    if payment == PaymentMode::PayWithCredit && !input.credit_term.is_some_and(|t| CREDIT_TERMS.contains(&t)) {
-        return Err(AppError::bad_param("credit_term", Message::new("order-credit-term")));
-    }
     if input.lines.is_empty() || input.lines.len() > 100 {
         return Err(AppError::bad_param("lines", Message::new("order-lines")));
     }
@@ -96,6 +97,20 @@ pub async fn place(
     if !input.consent_to_sellers {
         return Err(AppError::bad_param("consent_to_sellers", Message::new("order-consent")));
     }
+    // On credit, the orders wait in SIGN_REQUIRED for the bank's decision and the buyer's
+    // signature; the pick is checked against the amount the buyer saw before anything is made.
+    let credit = match (payment, &input.credit) {
+        (PaymentMode::PayWithCredit, None) => {
+            return Err(AppError::bad_param("credit_product", Message::new("order-credit-term")));
+        }
+        (PaymentMode::PayWithCredit, Some(choice)) => {
+            let seen: i64 = input.lines.iter().map(|&(_, q, p)| i64::from(q).saturating_mul(p)).sum();
+            crate::credit::applications::check_choice(state, choice, Money::from_tiyn(seen)).await?;
+            crate::credit::applications::consent(state, prefs, viewer, request_id).await?;
+            Some(choice)
+        }
+        _ => None,
+    };
     // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
     let consents = state.store.consents(viewer.user_id).await?;
     let live = consents.iter().any(|c| {
@@ -126,7 +141,7 @@ pub async fn place(
         idempotency_key: key,
         city: prefs.city.kato,
         payment,
-        credit_term: input.credit_term.filter(|_| payment == PaymentMode::PayWithCredit),
+        credit_term: credit.map(|c| i32::from(c.term)),
         lines: input
             .lines
             .iter()
@@ -142,7 +157,15 @@ pub async fn place(
         request_id,
     };
     let mut next_code = || format!("{}", 100_000_000 + rand::random::<u32>() % 900_000_000);
-    Ok(state.store.place_checkout(&req, &mut next_code).await?)
+    let outcome = state.store.place_checkout(&req, &mut next_code).await?;
+    let credit_request = match (&outcome, credit) {
+        (CheckoutOutcome::Placed { checkout_id, orders, .. }, Some(choice)) => {
+            let amount = Money::from_tiyn(orders.iter().map(|o| o.total_tiyn).sum());
+            Some(crate::credit::applications::start(state, viewer, *checkout_id, amount, choice, request_id).await?)
+        }
+        _ => None,
+    };
+    Ok(Placement { outcome, credit_request })
 }
 
 /// What the buyer is told of a line (or a seller's part) that cannot be bought as confirmed.

@@ -45,6 +45,10 @@ pub enum AppError {
         retry_after_secs: u64,
         message: Message,
     },
+    /// The request is right but the thing it acts on is not in a state to take it now.
+    Conflict(Message),
+    /// A partner service (a bank) did not answer; the message says to try again.
+    Unavailable(Message),
     MethodNotAllowed,
     PayloadTooLarge,
     HeadersTooLarge,
@@ -66,6 +70,8 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -83,6 +89,8 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Conflict(_) => "conflict",
+            AppError::Unavailable(_) => "unavailable",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::HeadersTooLarge => "headers_too_large",
@@ -99,6 +107,8 @@ impl AppError {
             AppError::Unauthorized => "error-unauthorized-title",
             AppError::Forbidden(_) => "error-forbidden-title",
             AppError::TooManyRequests { .. } => "error-too-many-title",
+            AppError::Conflict(_) => "error-conflict-title",
+            AppError::Unavailable(_) => "error-unavailable-title",
             AppError::MethodNotAllowed => "error-method-title",
             AppError::PayloadTooLarge => "error-too-large-title",
             AppError::HeadersTooLarge => "error-headers-title",
@@ -113,7 +123,10 @@ impl AppError {
         match self {
             AppError::NotFound(m) => vec![(None, m.render(lang))],
             AppError::BadRequest(fields) => fields.iter().map(|f| (Some(f.field), f.message.render(lang))).collect(),
-            AppError::Forbidden(m) | AppError::TooManyRequests { message: m, .. } => vec![(None, m.render(lang))],
+            AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::Unavailable(m)
+            | AppError::TooManyRequests { message: m, .. } => vec![(None, m.render(lang))],
             AppError::Unauthorized => vec![(None, t(lang, "error-unauthorized-detail"))],
             AppError::MethodNotAllowed => vec![(None, t(lang, "error-method-detail"))],
             AppError::PayloadTooLarge => vec![(None, t(lang, "error-too-large-detail"))],

@@ -28,6 +28,7 @@ fn config() -> SimConfig {
         fault_rate: 0.0,
         hang: Duration::from_millis(300),
         webhook_fault_rate: 0.0,
+        fixed_code: None,
     }
 }
 

@@ -176,6 +176,11 @@ where
     config.feed_allow_private = true;
     // Order jobs (expiry, notifications, webhooks) run often, so tests need not wait long.
     config.order_jobs_interval_ms = 100;
+    // Credit jobs likewise; calls to banks time out, retry and poll within a test's patience.
+    config.credit_jobs_interval_ms = 50;
+    config.bank_timeout_ms = 1_000;
+    config.bank_retry_ms = 50;
+    config.bank_poll_secs = 1;
 
     let mut postgres: Option<(String, String)> = None;
     if let Backend::Postgres = backend {

@@ -13,6 +13,7 @@ mod cli;
 mod consent;
 mod crash;
 mod credit;
+mod credit_applications;
 mod orders;
 mod pages;
 mod platform;

@@ -10,7 +10,7 @@ use crate::helpers::{Reply, TestApp};
 
 const ALMATY: &str = "750000000";
 
-async fn buyer(app: &TestApp, phone: &str) -> String {
+pub(crate) async fn buyer(app: &TestApp, phone: &str) -> String {
     let sent = app.send(app.client.post(app.url("/api/v1/auth/code")).json(&json!({"phone": phone}))).await;
     assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
     let code = code_from_outbox(app, phone).await;
@@ -25,11 +25,11 @@ async fn buyer(app: &TestApp, phone: &str) -> String {
     reply.json()["token"].as_str().unwrap().to_owned()
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Reply {
+pub(crate) async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Reply {
     app.send(app.client.post(app.url(path)).bearer_auth(token).json(&body)).await
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> Reply {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> Reply {
     app.send(app.client.get(app.url(path)).bearer_auth(token)).await
 }
 
@@ -58,7 +58,7 @@ async fn tool(
 }
 
 /// An offer with units in a store and a price in Almaty: (offer, seller, store, price, units).
-async fn offers_in_stock(app: &TestApp) -> Vec<(i64, i64, i64, i64, i64)> {
+pub(crate) async fn offers_in_stock(app: &TestApp) -> Vec<(i64, i64, i64, i64, i64)> {
     duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
         "SELECT o.id, o.seller_id, st.store_id, op.price_tiyn, CAST(st.quantity AS BIGINT)
          FROM offers o JOIN offer_prices op ON op.offer_id = o.id AND op.city_kato = $1
@@ -447,11 +447,18 @@ crate::backend_tests! {
         assert_eq!(expired["cancellation_reason"], "PAYMENT_NOT_RECEIVED");
         assert_eq!(units(&app, offer, store).await, left, "the hold ran out: the unit is back");
 
-        // A credit checkout needs a term and waits for the signature.
+        // A credit checkout needs a bank offer, the IIN and the consent, and waits for the
+        // signature (the credit tests follow it further).
         let mut credit = body("e2");
         credit["payment_mode"] = json!("PAY_WITH_CREDIT");
         assert_eq!(post(&app, "/api/v1/checkout", &token, credit.clone()).await.status, StatusCode::BAD_REQUEST);
-        credit["credit_term"] = json!(12);
+        let offers = app.get_json(&format!("/api/v1/credit/offers?amount={price}")).await.1;
+        let first = &offers["data"][0];
+        assert!(first.is_object(), "the demo banks lend {price} tiyn: {offers}");
+        credit["credit_product"] = first["product"]["id"].clone();
+        credit["credit_term"] = first["term_months"].clone();
+        credit["iin"] = json!("900101300007");
+        credit["consent_to_bank"] = json!(true);
         let signed = post(&app, "/api/v1/checkout", &token, credit).await;
         assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.body);
         let code = signed.json()["orders"][0]["code"].as_str().unwrap().to_owned();
