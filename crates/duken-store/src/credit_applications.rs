@@ -121,7 +121,8 @@ const APPLICATION_COLUMNS: &str = "a.id, a.request_id, a.bank_id, b.code AS bank
      a.counter_amount_tiyn, a.counter_term_months, a.created_at, a.updated_at";
 const APPLICATION_FROM: &str =
     "credit_applications a JOIN banks b ON b.id = a.bank_id JOIN bank_products p ON p.id = a.product_id";
-const REQUEST_COLUMNS: &str = "id, checkout_id, buyer_id, amount_tiyn, product_id, term_months, policy, iin, buyer_name,
+const REQUEST_COLUMNS: &str =
+    "id, checkout_id, buyer_id, amount_tiyn, product_id, term_months, policy, iin, buyer_name,
      phone, state, returned_tiyn, expires_at, created_at, updated_at";
 
 #[derive(Clone, Debug, FromRow, Serialize)]
@@ -244,7 +245,8 @@ impl Store {
     pub async fn set_credit_routing(&self, routing: Routing, actor: &str, request_id: &str) -> Result<(), StoreError> {
         let bank = routing.preferred_bank_id.filter(|_| routing.policy == RoutingPolicy::Preferred);
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |t| sqlx::query(
+        on_tx!(&mut tx, |t| {
+            sqlx::query(
             "INSERT INTO credit_routing (id, policy, preferred_bank_id, updated_by, updated_at) VALUES (1, $1, $2, $3, $4)
              ON CONFLICT (id) DO UPDATE SET policy = excluded.policy, preferred_bank_id = excluded.preferred_bank_id,
                  updated_by = excluded.updated_by, updated_at = excluded.updated_at"
@@ -255,10 +257,18 @@ impl Store {
         .bind(Utc::now())
         .execute(&mut *t)
         .await
-        .map(|_| ()))?;
-        let reason = format!("policy {}; preferred bank {}", routing.policy, bank.map_or("-".into(), |b| b.to_string()));
-        tx.audit(&AuditEntry { actor, action: "credit.routing", subject: "credit_routing", reason: &reason, request_id })
-            .await?;
+        .map(|_| ())
+        })?;
+        let reason =
+            format!("policy {}; preferred bank {}", routing.policy, bank.map_or("-".into(), |b| b.to_string()));
+        tx.audit(&AuditEntry {
+            actor,
+            action: "credit.routing",
+            subject: "credit_routing",
+            reason: &reason,
+            request_id,
+        })
+        .await?;
         tx.commit().await
     }
 
@@ -267,12 +277,11 @@ impl Store {
     pub async fn create_credit_request(&self, new: &NewRequest<'_>) -> Result<Created, StoreError> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let existing: Option<i64> = on_tx!(&mut tx, |t| sqlx::query_scalar(
-            "SELECT id FROM credit_requests WHERE checkout_id = $1"
-        )
-        .bind(new.checkout_id)
-        .fetch_optional(&mut *t)
-        .await)?;
+        let existing: Option<i64> =
+            on_tx!(&mut tx, |t| sqlx::query_scalar("SELECT id FROM credit_requests WHERE checkout_id = $1")
+                .bind(new.checkout_id)
+                .fetch_optional(&mut *t)
+                .await)?;
         if let Some(id) = existing {
             tx.rollback().await?;
             return Ok(Created::Request { id, replayed: true });
@@ -367,7 +376,8 @@ impl Store {
 
     /// A buyer's credit requests, newest first.
     pub async fn buyer_credit_requests(&self, buyer_id: i64, limit: i64) -> Result<Vec<CreditRequest>, StoreError> {
-        let sql = format!("SELECT {REQUEST_COLUMNS} FROM credit_requests WHERE buyer_id = $1 ORDER BY id DESC LIMIT $2");
+        let sql =
+            format!("SELECT {REQUEST_COLUMNS} FROM credit_requests WHERE buyer_id = $1 ORDER BY id DESC LIMIT $2");
         Ok(on_pool!(self.pool(), |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(buyer_id)
             .bind(limit)
@@ -398,7 +408,10 @@ impl Store {
     }
 
     /// A page of applications (newest first) and how many match.
-    pub async fn list_credit_applications(&self, q: &ApplicationQuery) -> Result<(Vec<ApplicationRow>, i64), StoreError> {
+    pub async fn list_credit_applications(
+        &self,
+        q: &ApplicationQuery,
+    ) -> Result<(Vec<ApplicationRow>, i64), StoreError> {
         let filter = "($1 IS NULL OR a.bank_id = $1) AND ($2 IS NULL OR a.state = $2)";
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS}, r.buyer_id, r.state AS request_state
@@ -439,7 +452,12 @@ impl Store {
 
     /// The buyer picks one approved application among several (`buyer_chooses`): the others
     /// are withdrawn. False if it is not (or no longer) approved.
-    pub async fn choose_application(&self, request_id: i64, application_id: i64, actor: &str) -> Result<bool, StoreError> {
+    pub async fn choose_application(
+        &self,
+        request_id: i64,
+        application_id: i64,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let app = tx.lock_application(application_id).await?;
         if app.request_id != request_id || app.state()? != ApplicationState::Approved {
@@ -490,7 +508,13 @@ impl Store {
             return Ok(WebhookOutcome::Duplicate);
         }
         let parsed = ApplicationEvent::parse(event).filter(|e| {
-            matches!(e, ApplicationEvent::Approve | ApplicationEvent::Reject | ApplicationEvent::CounterOffer | ApplicationEvent::Issue)
+            matches!(
+                e,
+                ApplicationEvent::Approve
+                    | ApplicationEvent::Reject
+                    | ApplicationEvent::CounterOffer
+                    | ApplicationEvent::Issue
+            )
         });
         let (outcome, label) = match parsed {
             None => (WebhookOutcome::UnknownEvent, format!("unknown event {event:?}")),
@@ -518,8 +542,14 @@ impl Store {
 
     /// Records a bank's nonce; false if it was seen before (a replay). Nonces older than twice
     /// the window cannot pass the timestamp check any more and are forgotten.
-    pub async fn first_use_of_bank_nonce(&self, bank_id: i64, nonce: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let fresh = on_pool!(self.pool(), |p| sqlx::query(
+    pub async fn first_use_of_bank_nonce(
+        &self,
+        bank_id: i64,
+        nonce: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let fresh = on_pool!(self.pool(), |p| {
+            sqlx::query(
             "INSERT INTO bank_nonces (bank_id, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT (bank_id, nonce) DO NOTHING"
         )
         .bind(bank_id)
@@ -527,7 +557,8 @@ impl Store {
         .bind(now)
         .execute(p)
         .await
-        .map(|r| r.rows_affected() == 1))?;
+        .map(|r| r.rows_affected() == 1)
+        })?;
         Ok(fresh)
     }
 
@@ -562,7 +593,12 @@ impl Store {
     /// Claims up to `limit` due calls: each is pushed `lease` ahead first, so another node (or
     /// this one, if it dies mid-call) takes it again only after the lease; `attempts` counts
     /// every try, including one that never came back.
-    pub async fn claim_bank_calls(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<BankCall>, StoreError> {
+    pub async fn claim_bank_calls(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<BankCall>, StoreError> {
         let due: Vec<(i64, DateTime<Utc>)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, next_attempt_at FROM credit_bank_calls WHERE done_at IS NULL AND next_attempt_at <= $1
              ORDER BY next_attempt_at LIMIT $2"
@@ -608,13 +644,15 @@ impl Store {
 
     /// A call the bank answered (or refused for good): done, with what came of it.
     pub async fn finish_bank_call(&self, id: i64, outcome: &str) -> Result<(), StoreError> {
-        on_pool!(self.pool(), |p| sqlx::query("UPDATE credit_bank_calls SET done_at = $2, outcome = $3 WHERE id = $1")
-            .bind(id)
-            .bind(Utc::now())
-            .bind(outcome)
-            .execute(p)
-            .await
-            .map(|_| ()))?;
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE credit_bank_calls SET done_at = $2, outcome = $3 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(Utc::now())
+        .bind(outcome)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
@@ -633,7 +671,13 @@ impl Store {
     }
 
     /// Queues a call in its own transaction (a cancellation found while applying a send).
-    pub async fn queue_bank_call(&self, application_id: i64, kind: &str, amount: Option<i64>, reason: &str) -> Result<(), StoreError> {
+    pub async fn queue_bank_call(
+        &self,
+        application_id: i64,
+        kind: &str,
+        amount: Option<i64>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         tx.queue_bank_call(application_id, kind, amount, reason, Utc::now()).await?;
         tx.commit().await
@@ -641,7 +685,11 @@ impl Store {
 
     /// Applications waiting on their bank (sent, or signed and not yet paid out) not heard of
     /// since `quiet_since` and not asked since then either.
-    pub async fn applications_to_poll(&self, quiet_since: DateTime<Utc>, limit: i64) -> Result<Vec<PollTarget>, StoreError> {
+    pub async fn applications_to_poll(
+        &self,
+        quiet_since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<PollTarget>, StoreError> {
         Ok(on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT a.id AS application_id, a.bank_ref, b.api_base_url, b.api_key
              FROM credit_applications a JOIN banks b ON b.id = a.bank_id
@@ -690,7 +738,10 @@ impl Store {
     }
 
     /// The orders of a checkout: (id, code, state, status, total in tiyn).
-    pub async fn checkout_order_states(&self, checkout_id: i64) -> Result<Vec<(i64, String, String, String, i64)>, StoreError> {
+    pub async fn checkout_order_states(
+        &self,
+        checkout_id: i64,
+    ) -> Result<Vec<(i64, String, String, String, i64)>, StoreError> {
         Ok(on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, code, state, status, total_tiyn FROM orders WHERE checkout_id = $1 ORDER BY id"
         )
@@ -733,7 +784,13 @@ impl Store {
     }
 
     /// Makes a user staff of a bank (audited); they also need the `bank` role.
-    pub async fn add_bank_staff(&self, bank_id: i64, user_id: i64, actor: &str, request_id: &str) -> Result<(), StoreError> {
+    pub async fn add_bank_staff(
+        &self,
+        bank_id: i64,
+        user_id: i64,
+        actor: &str,
+        request_id: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |t| sqlx::query(
             "INSERT INTO bank_staff (user_id, bank_id, added_by, added_at) VALUES ($1, $2, $3, $4)
@@ -894,7 +951,8 @@ impl Tx {
             (ApplicationEvent::AcceptCounterOffer, Some(a), Some(t)) => (a, t),
             _ => (app.amount_tiyn, app.term_months),
         };
-        on_tx!(&mut *self, |t| sqlx::query(
+        on_tx!(&mut *self, |t| {
+            sqlx::query(
             "UPDATE credit_applications SET state = $2, updated_at = $3, bank_ref = COALESCE(bank_ref, $4),
                  counter_amount_tiyn = COALESCE($5, counter_amount_tiyn), counter_term_months = COALESCE($6, counter_term_months),
                  amount_tiyn = $7, term_months = $8
@@ -910,7 +968,8 @@ impl Tx {
         .bind(term)
         .execute(t)
         .await
-        .map(|_| ()))?;
+        .map(|_| ())
+        })?;
         let detail = match counter {
             Some((a, t)) => format!("{detail}; counter-offer {a} tiyn for {t} months"),
             None => detail.to_owned(),
@@ -930,8 +989,14 @@ impl Tx {
         let others = self.applications_in_tx(request_id).await?;
         for other in others.iter().filter(|a| a.id != keep) {
             if !other.state()?.is_final() {
-                Box::pin(self.apply_application_event(other.id, ApplicationEvent::Cancel, actor, why, BankFacts::default()))
-                    .await?;
+                Box::pin(self.apply_application_event(
+                    other.id,
+                    ApplicationEvent::Cancel,
+                    actor,
+                    why,
+                    BankFacts::default(),
+                ))
+                .await?;
             }
         }
         Ok(())
@@ -985,10 +1050,9 @@ impl Tx {
             return Ok(());
         }
         if event == ApplicationEvent::Approve && policy == RoutingPolicy::Parallel {
-            let earlier = apps.iter().any(|a| {
-                a.id != changed
-                    && ApplicationState::parse(&a.state).is_some_and(|s| s.is_approved())
-            });
+            let earlier = apps
+                .iter()
+                .any(|a| a.id != changed && ApplicationState::parse(&a.state).is_some_and(|s| s.is_approved()));
             if earlier {
                 // Another bank approved first: this one is withdrawn.
                 Box::pin(self.apply_application_event(
@@ -1015,7 +1079,8 @@ impl Tx {
             .execute(t)
             .await
             .map(|_| ()))?;
-            Box::pin(self.withdraw_others(request_id, changed, "platform", "the buyer signed with another bank")).await?;
+            Box::pin(self.withdraw_others(request_id, changed, "platform", "the buyer signed with another bank"))
+                .await?;
             return Ok(());
         }
         let states: Vec<ApplicationState> = apps.iter().filter_map(|a| ApplicationState::parse(&a.state)).collect();
@@ -1091,10 +1156,8 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let sql = format!("SELECT {REQUEST_COLUMNS} FROM credit_requests WHERE checkout_id = $1");
-        let request: Option<CreditRequest> = on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(checkout_id)
-            .fetch_optional(t)
-            .await)?;
+        let request: Option<CreditRequest> =
+            on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(checkout_id).fetch_optional(t).await)?;
         let Some(request) = request else { return Ok(()) };
         let live: i64 = on_tx!(&mut *self, |t| sqlx::query_scalar(
             "SELECT COUNT(*) FROM orders WHERE checkout_id = $1 AND status <> 'CANCELLED'"
@@ -1124,18 +1187,26 @@ impl Tx {
                     return Ok(());
                 };
                 let returned = request.returned_tiyn + order_total;
-                on_tx!(&mut *self, |t| sqlx::query("UPDATE credit_requests SET returned_tiyn = $2, updated_at = $3 WHERE id = $1")
-                    .bind(request.id)
-                    .bind(returned)
-                    .bind(now)
-                    .execute(t)
-                    .await
-                    .map(|_| ()))?;
+                on_tx!(&mut *self, |t| sqlx::query(
+                    "UPDATE credit_requests SET returned_tiyn = $2, updated_at = $3 WHERE id = $1"
+                )
+                .bind(request.id)
+                .bind(returned)
+                .bind(now)
+                .execute(t)
+                .await
+                .map(|_| ()))?;
                 if live == 0 || returned >= loan.amount_tiyn {
                     self.queue_bank_call(loan.id, "cancel", None, "every order of the loan was cancelled", now).await?;
                 } else {
-                    self.queue_bank_call(loan.id, "return", Some(order_total), "an order of the loan was cancelled", now)
-                        .await?;
+                    self.queue_bank_call(
+                        loan.id,
+                        "return",
+                        Some(order_total),
+                        "an order of the loan was cancelled",
+                        now,
+                    )
+                    .await?;
                 }
                 self.application_event(
                     loan.id,

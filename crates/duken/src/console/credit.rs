@@ -158,11 +158,19 @@ async fn list(
     Ok((status, html(&page)?).into_response())
 }
 
-async fn console_page(State(state): State<AppState>, Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
+async fn console_page(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
     list(&state, &prefs, &uri, None, None).await
 }
 
-async fn bank_page(State(state): State<AppState>, Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
+async fn bank_page(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let Some(bank) = state.store.bank_of_staff(viewer.user_id).await? else {
         return Err(AppError::Forbidden(Message::new("credit-not-bank-staff")));
@@ -190,7 +198,10 @@ async fn set_routing(
         },
         None => None,
     };
-    state.store.set_credit_routing(Routing { policy, preferred_bank_id: preferred }, &viewer.actor(), &request_id.0).await?;
+    state
+        .store
+        .set_credit_routing(Routing { policy, preferred_bank_id: preferred }, &viewer.actor(), &request_id.0)
+        .await?;
     Ok(Redirect::to("/console/credit").into_response())
 }
 
@@ -204,7 +215,8 @@ async fn add_staff(
     check_csrf(&prefs, &form)?;
     let viewer = access::viewer(&prefs)?;
     let banks = state.store.banks().await?;
-    let bank = form.get("bank").and_then(|b| crate::web::params::parse_id(b)).filter(|id| banks.iter().any(|x| x.id == *id));
+    let bank =
+        form.get("bank").and_then(|b| crate::web::params::parse_id(b)).filter(|id| banks.iter().any(|x| x.id == *id));
     let phone = form.get("phone").and_then(|p| duken_core::phone::Phone::parse(p).ok());
     let (Some(bank), Some(phone)) = (bank, phone) else {
         return list(&state, &prefs, &uri, None, Some(t(prefs.lang, "credit-staff-bad"))).await;

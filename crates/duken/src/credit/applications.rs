@@ -53,7 +53,9 @@ pub async fn check_choice(state: &AppState, choice: &CreditChoice, amount: Money
     }
     let found = match checkout_offers(state, amount).await? {
         Offers::Found(found) => found,
-        Offers::OutOfRange(_) => return Err(AppError::bad_param("credit_product", Message::new("credit-amount-no-product"))),
+        Offers::OutOfRange(_) => {
+            return Err(AppError::bad_param("credit_product", Message::new("credit-amount-no-product")));
+        }
     };
     let of_product: Vec<&Offer> = found.iter().filter(|o| o.bank.product_id == choice.product_id).collect();
     if of_product.is_empty() {
@@ -90,7 +92,9 @@ fn targets(routing: Routing, picked: &BankProduct, term: u16, all: &[Offer]) -> 
 pub async fn consent(state: &AppState, prefs: &Prefs, viewer: &Viewer, request_id: &str) -> Result<(), AppError> {
     let consents = state.store.consents(viewer.user_id).await?;
     let live = consents.iter().any(|c| {
-        c.withdrawn_at.is_none() && c.purpose == Purpose::CreditApplication.code() && c.recipient == Recipient::Bank.code()
+        c.withdrawn_at.is_none()
+            && c.purpose == Purpose::CreditApplication.code()
+            && c.recipient == Recipient::Bank.code()
     });
     if !live {
         let text = crate::web::i18n::t(prefs.lang, "credit-consent-text");
@@ -134,7 +138,8 @@ pub async fn start(
     };
     let targets = targets(routing, &picked.bank, choice.term, &all);
     let name = state.store.display_name(viewer.user_id).await?;
-    let iin = Iin::parse(choice.iin.trim()).map_err(|_| AppError::bad_param("iin", Message::new("credit-iin-invalid")))?;
+    let iin =
+        Iin::parse(choice.iin.trim()).map_err(|_| AppError::bad_param("iin", Message::new("credit-iin-invalid")))?;
     let created = state
         .store
         .create_credit_request(&NewRequest {
@@ -156,7 +161,9 @@ pub async fn start(
         .await?;
     match created {
         Created::Request { id, .. } => Ok(id),
-        Created::NoConsent { .. } => Err(AppError::bad_param("consent_to_bank", Message::new("credit-consent-required"))),
+        Created::NoConsent { .. } => {
+            Err(AppError::bad_param("consent_to_bank", Message::new("credit-consent-required")))
+        }
     }
 }
 
@@ -220,7 +227,11 @@ pub async fn request_code(state: &AppState, view: &RequestView, application_id: 
     let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
     let bank = state.store.bank_api_by_id(app.bank_id).await?;
     let path = format!("/applications/{bank_ref}/signing-code");
-    let answer = state.banks.call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({}))).await.map_err(|_| bank_unavailable())?;
+    let answer = state
+        .banks
+        .call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({})))
+        .await
+        .map_err(|_| bank_unavailable())?;
     if !answer.status.is_success() {
         return Err(if answer.status == StatusCode::CONFLICT { not_now() } else { bank_unavailable() });
     }
@@ -234,7 +245,9 @@ pub async fn request_code(state: &AppState, view: &RequestView, application_id: 
 /// How a signature went.
 pub enum Signed {
     Done,
-    WrongCode { tries_left: i64 },
+    WrongCode {
+        tries_left: i64,
+    },
     /// Five wrong codes: the bank locked the application, which is cancelled.
     Locked,
 }
@@ -252,21 +265,32 @@ pub async fn sign(state: &AppState, view: &RequestView, application_id: i64, cod
     let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
     let bank = state.store.bank_api_by_id(app.bank_id).await?;
     let path = format!("/applications/{bank_ref}/sign");
-    let answer =
-        state.banks.call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({ "code": code }))).await.map_err(|_| bank_unavailable())?;
+    let answer = state
+        .banks
+        .call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({ "code": code })))
+        .await
+        .map_err(|_| bank_unavailable())?;
     let actor = format!("user:{}", view.request.buyer_id);
     match answer.status {
         s if s.is_success() => {
             let outcome = state
                 .store
-                .apply_application_event(app.id, ApplicationEvent::Sign, &actor, "signed with the bank's code", BankFacts::default())
+                .apply_application_event(
+                    app.id,
+                    ApplicationEvent::Sign,
+                    &actor,
+                    "signed with the bank's code",
+                    BankFacts::default(),
+                )
                 .await?;
             match outcome {
                 EventOutcome::Applied(_) => Ok(Signed::Done),
                 EventOutcome::Refused(_) => Err(not_now()),
             }
         }
-        StatusCode::UNPROCESSABLE_ENTITY => Ok(Signed::WrongCode { tries_left: answer.body["tries_left"].as_i64().unwrap_or(0) }),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            Ok(Signed::WrongCode { tries_left: answer.body["tries_left"].as_i64().unwrap_or(0) })
+        }
         StatusCode::LOCKED => {
             state
                 .store
@@ -286,7 +310,12 @@ pub async fn sign(state: &AppState, view: &RequestView, application_id: i64, cod
 }
 
 /// The buyer takes a counter-offer (only one that still covers the orders) or declines it.
-pub async fn answer_counter_offer(state: &AppState, view: &RequestView, application_id: i64, accept: bool) -> Result<(), AppError> {
+pub async fn answer_counter_offer(
+    state: &AppState,
+    view: &RequestView,
+    application_id: i64,
+    accept: bool,
+) -> Result<(), AppError> {
     let app = view.application(application_id)?;
     if app.state != ApplicationState::CounterOffer.as_str() || view.request.state != "open" {
         return Err(not_now());
@@ -295,7 +324,13 @@ pub async fn answer_counter_offer(state: &AppState, view: &RequestView, applicat
     if !accept {
         state
             .store
-            .apply_application_event(app.id, ApplicationEvent::Cancel, &actor, "the buyer declined the counter-offer", BankFacts::default())
+            .apply_application_event(
+                app.id,
+                ApplicationEvent::Cancel,
+                &actor,
+                "the buyer declined the counter-offer",
+                BankFacts::default(),
+            )
             .await?;
         return Ok(());
     }
@@ -305,13 +340,23 @@ pub async fn answer_counter_offer(state: &AppState, view: &RequestView, applicat
     let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
     let bank = state.store.bank_api_by_id(app.bank_id).await?;
     let path = format!("/applications/{bank_ref}/accept");
-    let answer = state.banks.call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({}))).await.map_err(|_| bank_unavailable())?;
+    let answer = state
+        .banks
+        .call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({})))
+        .await
+        .map_err(|_| bank_unavailable())?;
     if !answer.status.is_success() {
         return Err(if answer.status == StatusCode::CONFLICT { not_now() } else { bank_unavailable() });
     }
     state
         .store
-        .apply_application_event(app.id, ApplicationEvent::AcceptCounterOffer, &actor, "the buyer took the counter-offer", BankFacts::default())
+        .apply_application_event(
+            app.id,
+            ApplicationEvent::AcceptCounterOffer,
+            &actor,
+            "the buyer took the counter-offer",
+            BankFacts::default(),
+        )
         .await?;
     Ok(())
 }
@@ -329,7 +374,10 @@ pub async fn cancel(state: &AppState, view: &RequestView, request_id: &str) -> R
             number_of_space: None,
             request_id,
         };
-        state.store.change_order(duken_store::orders::OrderScope::Buyer(view.request.buyer_id), *order_id, &change).await?;
+        state
+            .store
+            .change_order(duken_store::orders::OrderScope::Buyer(view.request.buyer_id), *order_id, &change)
+            .await?;
     }
     Ok(())
 }

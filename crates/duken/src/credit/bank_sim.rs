@@ -394,7 +394,12 @@ async fn cancel(
 }
 
 /// The buyer takes the counter-offer: approved on the bank's terms.
-async fn accept(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(bank_ref): Path<String>, body: Bytes) -> Response {
+async fn accept(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    Path(bank_ref): Path<String>,
+    body: Bytes,
+) -> Response {
     if let Some(r) = gate(&sim, &headers, &body).await {
         return r;
     }

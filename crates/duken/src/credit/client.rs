@@ -87,7 +87,13 @@ impl Banks {
     }
 
     /// A signed request: `body` `None` is a GET.
-    pub async fn call(&self, base_url: &str, api_key: &str, path: &str, body: Option<&Value>) -> Result<Answer, CallFailed> {
+    pub async fn call(
+        &self,
+        base_url: &str,
+        api_key: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, CallFailed> {
         let url = format!("{}{path}", base_url.trim_end_matches('/'));
         let bytes = body.map(|b| serde_json::to_vec(b).unwrap_or_default()).unwrap_or_default();
         let ts = chrono::Utc::now().timestamp();
@@ -104,10 +110,14 @@ impl Banks {
             .await
             .map_err(|e| if e.is_timeout() { CallFailed::Timeout } else { CallFailed::Unreachable })?;
         let status = response.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT {
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
+        {
             return Err(CallFailed::Unavailable(status));
         }
-        let text = response.bytes().await.map_err(|e| if e.is_timeout() { CallFailed::Timeout } else { CallFailed::Unreachable })?;
+        let text = response
+            .bytes()
+            .await
+            .map_err(|e| if e.is_timeout() { CallFailed::Timeout } else { CallFailed::Unreachable })?;
         let body = serde_json::from_slice(&text).unwrap_or(Value::Null);
         Ok(Answer { status, body })
     }

@@ -28,7 +28,7 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
                 tracing::warn!(error = %e, "credit jobs failed");
             }
             round += 1;
-            if round % 600 == 0 {
+            if round.is_multiple_of(600) {
                 let before = Utc::now() - chrono::Duration::seconds(2 * super::protocol::WINDOW_SECS);
                 if let Err(e) = state.store.forget_bank_nonces(before).await {
                     tracing::warn!(error = %e, "forgetting old bank nonces failed");
@@ -73,12 +73,15 @@ async fn make_call(state: &AppState, call: BankCall) -> Result<(), StoreError> {
     match result {
         Ok(outcome) => state.store.finish_bank_call(call.id, &outcome).await,
         Err(failed) => {
-            let closed = duken_core::credit_application::ApplicationState::parse(&call.state)
-                .is_some_and(|s| s.is_final());
+            let closed =
+                duken_core::credit_application::ApplicationState::parse(&call.state).is_some_and(|s| s.is_final());
             if call.kind == "send" && closed && call.bank_ref.is_none() {
                 // Closed before the bank ever acknowledged it: nothing to send any more (an
                 // earlier try that did arrive shows up as a webhook, answered with a cancel).
-                return state.store.finish_bank_call(call.id, &format!("given up ({failed}): the application is closed")).await;
+                return state
+                    .store
+                    .finish_bank_call(call.id, &format!("given up ({failed}): the application is closed"))
+                    .await;
             }
             let wait = state.banks.backoff(call.attempts);
             let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
@@ -108,10 +111,7 @@ async fn send(state: &AppState, call: &BankCall) -> Result<String, CallFailed> {
         amount_tiyn: app.amount_tiyn,
         term_months: u16::try_from(app.term_months).unwrap_or(0),
         product: app.product_code.clone(),
-        goods: goods
-            .into_iter()
-            .map(|(name, quantity, price_tiyn)| Goods { name, quantity, price_tiyn })
-            .collect(),
+        goods: goods.into_iter().map(|(name, quantity, price_tiyn)| Goods { name, quantity, price_tiyn }).collect(),
         callback_url: state.banks.callback_url(&call.bank_code),
     };
     let body = serde_json::to_value(&body).unwrap_or(Value::Null);
@@ -169,7 +169,8 @@ async fn cancel(state: &AppState, call: &BankCall) -> Result<String, CallFailed>
 
 /// Asks banks for applications they have been quiet about.
 async fn poll_quiet(state: &AppState) -> Result<(), StoreError> {
-    let quiet_since = Utc::now() - chrono::Duration::from_std(state.banks.poll_after).unwrap_or(chrono::Duration::seconds(30));
+    let quiet_since =
+        Utc::now() - chrono::Duration::from_std(state.banks.poll_after).unwrap_or(chrono::Duration::seconds(30));
     let targets = state.store.applications_to_poll(quiet_since, BATCH).await?;
     let mut running = tokio::task::JoinSet::new();
     for target in targets {
@@ -218,7 +219,13 @@ pub async fn expire_overdue(state: &AppState) -> Result<(), StoreError> {
     for id in state.store.overdue_applications(Utc::now(), 200).await? {
         state
             .store
-            .apply_application_event(id, ApplicationEvent::Expire, "platform", "no answer in time", BankFacts::default())
+            .apply_application_event(
+                id,
+                ApplicationEvent::Expire,
+                "platform",
+                "no answer in time",
+                BankFacts::default(),
+            )
             .await?;
     }
     Ok(())

@@ -137,7 +137,11 @@ fn app_line(lang: Lang, a: &Application, request_amount: i64, open: bool) -> App
         state: state_text(lang, &a.state),
         state_code: a.state.clone(),
         amount: Money::from_tiyn(a.amount_tiyn).format(lang),
-        term: crate::web::i18n::t_args(lang, "credit-months", &[("n", crate::web::i18n::Arg::Number(i64::from(a.term_months)))]),
+        term: crate::web::i18n::t_args(
+            lang,
+            "credit-months",
+            &[("n", crate::web::i18n::Arg::Number(i64::from(a.term_months)))],
+        ),
         counter: counter.filter(|_| a.state == "counter_offer").map(|(amount, term)| {
             Message::new("credit-counter-text")
                 .arg("amount", Money::from_tiyn(amount).format(lang))
@@ -163,7 +167,8 @@ async fn render(
     let lang = ctx.lang;
     let open = view.request.state == "open";
     let schedule = schedule_of(state, view).await?.map(|o| offer_views(&[o], lang).remove(0));
-    let bank_of = |id: i64| view.applications.iter().find(|a| a.id == id).map_or_else(String::new, |a| a.bank_name.clone());
+    let bank_of =
+        |id: i64| view.applications.iter().find(|a| a.id == id).map_or_else(String::new, |a| a.bank_name.clone());
     let page = RequestPage {
         id: view.request.id,
         state: t(lang, &format!("credit-request-{}", view.request.state)),
@@ -174,7 +179,10 @@ async fn render(
         applications: view
             .applications
             .iter()
-            .map(|a| AppLine { awaiting_code: code_for == Some(a.id), ..app_line(lang, a, view.request.amount_tiyn, open) })
+            .map(|a| AppLine {
+                awaiting_code: code_for == Some(a.id),
+                ..app_line(lang, a, view.request.amount_tiyn, open)
+            })
             .collect(),
         schedule,
         orders: view
@@ -225,7 +233,11 @@ struct ListPage {
     rows: Vec<(i64, String, String, String)>,
 }
 
-async fn list_page(State(state): State<AppState>, Extension(prefs): Extension<Prefs>, uri: Uri) -> Result<Response, AppError> {
+async fn list_page(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    uri: Uri,
+) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let ctx = PageCtx::new(&prefs, &uri);
     let rows = state
@@ -318,7 +330,8 @@ async fn sign_form(
         }
         Ok(Signed::Locked) => {
             let view = applications::view(&state, id, Some(viewer.user_id)).await?;
-            let mut r = render(&state, &prefs, &uri, &view, None, Some(t(prefs.lang, "credit-code-locked")), None).await?;
+            let mut r =
+                render(&state, &prefs, &uri, &view, None, Some(t(prefs.lang, "credit-code-locked")), None).await?;
             *r.status_mut() = StatusCode::LOCKED;
             Ok(r)
         }
@@ -426,7 +439,11 @@ async fn request_json(state: &AppState, prefs: &Prefs, view: &RequestView) -> Re
     params(("id" = i64, Path, description = "The credit request (from the checkout's `credit_request`)")),
     responses((status = 200, description = "The request: state (`open`, `issued`, `failed`, `cancelled`), each bank's application (state `draft` … `expired`, counter-offer, the links of the buyer's next step), the schedule with dates and ГЭСВ, the orders and every event"),
               (status = 401, body = ErrorDocument), (status = 404, description = "Not the buyer's, or no such request", body = ErrorDocument)))]
-pub async fn show(State(state): State<AppState>, Extension(prefs): Extension<Prefs>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(prefs): Extension<Prefs>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
     let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
     Ok(Json(request_json(&state, &prefs, &view).await?).into_response())

@@ -19,7 +19,12 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (status, Json(body)).into_response()
 }
 
-pub async fn receive(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     match handle(&state, &code, &headers, &body).await {
         Ok(r) => r,
         Err(e) => {
@@ -30,7 +35,12 @@ pub async fn receive(State(state): State<AppState>, Path(code): Path<String>, he
     }
 }
 
-async fn handle(state: &AppState, code: &str, headers: &HeaderMap, body: &[u8]) -> Result<Response, duken_store::StoreError> {
+async fn handle(
+    state: &AppState,
+    code: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, duken_store::StoreError> {
     let Some(bank) = state.store.bank_api(code).await? else {
         return Ok(answer(StatusCode::NOT_FOUND, json!({ "error": "no such bank" })));
     };

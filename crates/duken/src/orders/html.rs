@@ -369,7 +369,9 @@ async fn checkout(
     };
     let guest = guest_hash(&headers);
     match super::place(&state, &prefs, viewer, input, &request_id.0).await.map(|p| (p.outcome, p.credit_request)) {
-        Ok((CheckoutOutcome::Placed { .. }, Some(credit))) => Ok(Redirect::to(&format!("/credit/requests/{credit}")).into_response()),
+        Ok((CheckoutOutcome::Placed { .. }, Some(credit))) => {
+            Ok(Redirect::to(&format!("/credit/requests/{credit}")).into_response())
+        }
         Ok((CheckoutOutcome::Placed { orders, payment_id, .. }, None)) => Ok(match payment_id {
             Some(p) => Redirect::to(&format!("/pay/{p}")).into_response(),
             None => {

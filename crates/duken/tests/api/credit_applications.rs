@@ -66,7 +66,12 @@ async fn credit_offer(app: &TestApp) -> (i64, i64, i64, i64) {
     let (offer, seller, store, _, _) = offers_in_stock(app).await[0];
     let price = 5_000_000;
     duken_store::on_pool!(app.store.pool(), |p| {
-        sqlx::query("UPDATE offer_prices SET price_tiyn = $1 WHERE offer_id = $2").bind(price).bind(offer).execute(p).await.unwrap();
+        sqlx::query("UPDATE offer_prices SET price_tiyn = $1 WHERE offer_id = $2")
+            .bind(price)
+            .bind(offer)
+            .execute(p)
+            .await
+            .unwrap();
         sqlx::query("UPDATE offer_stocks SET quantity = 100000 WHERE offer_id = $1 AND store_id = $2")
             .bind(offer)
             .bind(store)
@@ -89,12 +94,20 @@ async fn product_for(app: &TestApp, amount: i64, bank: &str, kind: &str, term: O
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["bank"]["code"] == bank && o["product"]["kind"] == kind && term.is_none_or(|t| o["term_months"] == t))
+        .find(|o| {
+            o["bank"]["code"] == bank && o["product"]["kind"] == kind && term.is_none_or(|t| o["term_months"] == t)
+        })
         .unwrap_or_else(|| panic!("{bank} offers {kind} for {amount}: {offers}"));
     (o["product"]["id"].as_i64().unwrap(), o["term_months"].as_i64().unwrap())
 }
 
-fn checkout_body(key: &str, (offer, seller, store, price): (i64, i64, i64, i64), product: i64, term: i64, iin: &str) -> Value {
+fn checkout_body(
+    key: &str,
+    (offer, seller, store, price): (i64, i64, i64, i64),
+    product: i64,
+    term: i64,
+    iin: &str,
+) -> Value {
     json!({
         "idempotency_key": key, "payment_mode": "PAY_WITH_CREDIT", "consent_to_sellers": true,
         "credit_product": product, "credit_term": term, "iin": iin, "consent_to_bank": true,
@@ -135,11 +148,15 @@ async fn step(app: &TestApp, path: &str, token: &str, body: Value) -> Reply {
 fn signed_webhook(secret: &str, body: &Value, ts: i64, nonce: &str) -> (Vec<u8>, Vec<(&'static str, String)>) {
     let bytes = serde_json::to_vec(body).unwrap();
     let sig = protocol::sign(secret, ts, nonce, &bytes);
-    (bytes, vec![(protocol::TIMESTAMP, ts.to_string()), (protocol::NONCE, nonce.to_owned()), (protocol::SIGNATURE, sig)])
+    (
+        bytes,
+        vec![(protocol::TIMESTAMP, ts.to_string()), (protocol::NONCE, nonce.to_owned()), (protocol::SIGNATURE, sig)],
+    )
 }
 
 async fn send_webhook(app: &TestApp, bank: &str, bytes: &[u8], headers: &[(&'static str, String)]) -> Reply {
-    let mut req = app.client.post(app.url(&format!("/banks/{bank}/webhook"))).header("content-type", "application/json");
+    let mut req =
+        app.client.post(app.url(&format!("/banks/{bank}/webhook"))).header("content-type", "application/json");
     for (k, v) in headers {
         req = req.header(*k, v);
     }
@@ -504,19 +521,21 @@ async fn bank_calls(app: &TestApp, application: i64) -> Vec<(String, bool)> {
     duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
         "SELECT kind, done_at IS NOT NULL FROM credit_bank_calls WHERE application_id = $1 ORDER BY id"
     )
-        .bind(application)
-        .fetch_all(p)
-        .await
-        .unwrap())
+    .bind(application)
+    .fetch_all(p)
+    .await
+    .unwrap())
 }
 
 async fn send_attempts(app: &TestApp, request: i64) -> i64 {
-    duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+    duken_store::on_pool!(app.store.pool(), |p| {
+        sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(c.attempts), 0) AS BIGINT) FROM credit_bank_calls c JOIN credit_applications a ON a.id = c.application_id
          WHERE a.request_id = $1 AND c.kind = 'send'"
     )
     .bind(request)
     .fetch_one(p)
     .await
-    .unwrap())
+    .unwrap()
+    })
 }
