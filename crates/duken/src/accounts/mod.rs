@@ -345,6 +345,8 @@ pub const DEMO_OPERATOR: &str = "+77010000009";
 /// Owns the demo seller `DEMO_SELLER_CODE` (Alatau Tech).
 pub const DEMO_SELLER_OWNER: &str = "+77010000008";
 pub const DEMO_SELLER_CODE: &str = "alatau-tech";
+/// Staff of the demo bank `alatau-demo`: sees its applications at `/bank/applications`.
+pub const DEMO_BANK_STAFF: &str = "+77010000007";
 
 /// Creates the demo accounts if missing and makes the operator an administrator; idempotent.
 pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()> {
@@ -372,6 +374,15 @@ pub async fn seed_demo_accounts(store: &duken_store::Store) -> anyhow::Result<()
         if !store.active_roles(owner).await?.iter().any(|g| g.seller_id == Some(seller_id)) {
             let change = Change { actor: "system:demo", reason: "demo seller owner", request_id: "" };
             store.grant_role(owner, "seller_owner", Some(seller_id), change).await?;
+        }
+    }
+    // An employee of the first demo bank, so a newcomer can look at a bank's view.
+    if let Some(bank) = store.bank_api("alatau-demo").await? {
+        let staff = store.ensure_user(&Phone::parse(DEMO_BANK_STAFF)?, &new_account, "system:demo").await?;
+        if store.bank_of_staff(staff).await?.is_none() {
+            let change = Change { actor: "system:demo", reason: "demo bank staff", request_id: "" };
+            store.grant_role(staff, "bank", None, change).await?;
+            store.add_bank_staff(bank.bank_id, staff, "system:demo", "").await?;
         }
     }
     Ok(())

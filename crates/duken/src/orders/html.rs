@@ -532,6 +532,8 @@ struct OrderPage {
     events: Vec<EventRow>,
     can_cancel: bool,
     payment_id: Option<i64>,
+    /// On credit: the application's page.
+    credit_request: Option<i64>,
     /// §10: the hand-over code, shown only here (the buyer's own order page) and in the SMS.
     handover_code: Option<String>,
 }
@@ -577,8 +579,14 @@ async fn order_page(
     } else {
         None
     };
+    let credit_request = if order.payment_mode == duken_core::order::PaymentMode::PayWithCredit.as_str() {
+        state.store.credit_request_of_checkout(order.checkout_id).await?
+    } else {
+        None
+    };
     html(&OrderPage {
         ctx: PageCtx::new(&prefs, &uri),
+        credit_request,
         code: order.code.clone(),
         created: format_local(order.created_at, lang),
         seller: seller.display_name,

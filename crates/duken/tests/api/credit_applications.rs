@@ -13,6 +13,7 @@ use duken_store::credit::{BankConfig, BanksFile};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::accounts::Browser;
 use crate::helpers::{Reply, TestApp};
 use crate::orders::{buyer, get, offers_in_stock, post};
 
@@ -178,6 +179,12 @@ crate::backend_tests! {
             ("credit_product", checkout_body("bad-product", line, 999_999, term, GOOD_IIN)),
             ("consent_to_bank", { let mut b = checkout_body("no-consent", line, installments, term, GOOD_IIN); b["consent_to_bank"] = json!(false); b }),
         ];
+        // 101 × 50 000 ₸ is over every product's maximum.
+        let mut too_much = checkout_body("too-much", line, installments, term, GOOD_IIN);
+        too_much["lines"][0]["quantity"] = json!(101);
+        let refused = post(&app, "/api/v1/checkout?lang=en", &token, too_much).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert!(refused.body.contains("No bank product takes this amount"), "{}", refused.body);
         for (field, body) in bad {
             let r = post(&app, "/api/v1/checkout?lang=en", &token, body).await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
@@ -242,6 +249,87 @@ crate::backend_tests! {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert!(calls.iter().any(|(kind, done)| kind == "cancel" && *done), "{calls:?}");
+    }
+
+    async fn a_buyer_pays_on_credit_through_the_pages_and_the_seller_sees_the_approval(app: TestApp) {
+        start_bank(&app, sim("alatau-demo")).await;
+        start_bank(&app, sim("saryarka-demo")).await;
+        let line = credit_offer(&app).await;
+        let (offer, seller, store, price) = line;
+        let (credit, term) = product(&app, price, "saryarka-demo", "credit").await;
+        let mut b = Browser::signed_in(&app, "+77057770010").await;
+        let csrf = b.csrf();
+        let offer_s = offer.to_string();
+        assert_eq!(b.post("/cart/add", &[("csrf", &csrf), ("offer", offer_s.as_str()), ("quantity", "1")]).await.status, StatusCode::SEE_OTHER);
+        let cart = b.get("/cart?lang=en").await;
+        let choice = format!("{credit}:{term}");
+        assert!(cart.body.contains("PAY_WITH_CREDIT") && cart.body.contains(&choice), "the checkout offers credit: {}", cart.body);
+        let key = cart.body.split("name=\"idempotency_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let (line_k, price_k, delivery_k) = (format!("line_{offer}"), format!("price_{offer}"), format!("delivery_{seller}"));
+        let (price_v, pickup) = (price.to_string(), format!("pickup:{store}"));
+        let mut form = vec![
+            ("csrf", csrf.as_str()), ("idempotency_key", key.as_str()), (line_k.as_str(), "1"), (price_k.as_str(), price_v.as_str()),
+            (delivery_k.as_str(), pickup.as_str()), ("consent", "on"), ("payment", "PAY_WITH_CREDIT"),
+            ("credit_offer", choice.as_str()), ("iin", "900101300008"), ("consent_bank", "on"),
+        ];
+        let bad_iin = b.post("/checkout?lang=en", &form).await;
+        assert_eq!(bad_iin.status, StatusCode::CONFLICT, "the cart again, with the problem");
+        assert!(bad_iin.body.contains("This IIN is not valid"), "{}", bad_iin.body);
+        form[8] = ("iin", GOOD_IIN);
+        let placed = b.post("/checkout?lang=en", &form).await;
+        assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.body);
+        let page = placed.header("location");
+        assert!(page.starts_with("/credit/requests/"), "{page}");
+        let id = page.trim_start_matches("/credit/requests/").to_owned();
+        let mut body = String::new();
+        for _ in 0..200 {
+            body = b.get(&format!("{page}?lang=en")).await.body;
+            if body.contains("Approved: sign it") { break; }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(body.contains("Approved: sign it") && body.contains("ГЭСВ") && body.contains("Payment schedule"), "{body}");
+        assert!(!body.contains("900101300007"), "the IIN is never shown whole");
+        let app_id = body.split("name=\"application\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let code_page = b.post(&format!("/credit/requests/{id}/code?lang=en"), &[("csrf", csrf.as_str()), ("application", app_id.as_str())]).await;
+        assert_eq!(code_page.status, StatusCode::OK, "{}", code_page.body);
+        assert!(code_page.body.contains("one-time code") && code_page.body.contains("name=\"code\""), "{}", code_page.body);
+        let wrong = b.post(&format!("/credit/requests/{id}/sign?lang=en"), &[("csrf", csrf.as_str()), ("application", app_id.as_str()), ("code", "999999")]).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("Tries left: 4"), "{}", wrong.body);
+        let signed = b.post(&format!("/credit/requests/{id}/sign?lang=en"), &[("csrf", csrf.as_str()), ("application", app_id.as_str()), ("code", CODE)]).await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+        for _ in 0..200 {
+            body = b.get(&format!("{page}?lang=en")).await.body;
+            if body.contains("Loan issued") { break; }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(body.contains("Loan issued"), "{body}");
+
+        // The seller sees the order APPROVED_BY_BANK through the Kaspi-compatible API.
+        let token = duken::sellers::cabinet::issue_seller_token(&app.store, seller, "1C", "test", "").await.unwrap();
+        let listed = app.send(app.client.get(app.url("/shop/api/v2/orders?filter[orders][state]=NEW&filter[orders][signatureRequired]=true"))
+            .header("X-Auth-Token", &token)).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        let doc = listed.json();
+        let statuses: Vec<&str> = doc["data"].as_array().unwrap().iter().map(|o| o["attributes"]["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["APPROVED_BY_BANK"], "{}", listed.body);
+
+        // A bank's staff see their bank's applications only (the demo employee is Alatau's,
+        // and this one went to Saryarka); a buyer may not look.
+        let mut staff = Browser::signed_in(&app, duken::accounts::DEMO_BANK_STAFF).await;
+        let own = staff.get("/bank/applications?lang=en").await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.body.contains("Alatau Demo Bank") && own.body.contains("Applications: 0"), "{}", own.body);
+        assert_ne!(b.get("/bank/applications").await.status, StatusCode::OK);
+        let mut operator = Browser::signed_in(&app, duken::accounts::DEMO_OPERATOR).await;
+        let console = operator.get("/console/credit?lang=en&state=issued").await;
+        assert_eq!(console.status, StatusCode::OK);
+        assert!(console.body.contains("Saryarka Demo Bank") && console.body.contains("Applications: 1"), "{}", console.body);
+        assert_eq!(operator.get("/console/credit?state=nonsense").await.status, StatusCode::BAD_REQUEST);
+        let op_csrf = operator.csrf();
+        let routed = operator.post("/console/credit/routing", &[("csrf", op_csrf.as_str()), ("policy", "buyer_chooses"), ("preferred_bank", "")]).await;
+        assert_eq!(routed.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.store.credit_routing().await.unwrap().policy, duken_core::credit_application::RoutingPolicy::BuyerChooses);
     }
 
     async fn forged_replayed_and_unknown_webhooks_change_nothing(app: TestApp) {
