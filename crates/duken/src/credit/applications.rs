@@ -8,11 +8,11 @@ use duken_core::Money;
 use duken_core::bin::Iin;
 use duken_core::consent::{Purpose, Recipient};
 use duken_core::credit_application::{ApplicationEvent, ApplicationState, RoutingPolicy};
+use duken_store::StoreError;
 use duken_store::credit::BankProduct;
 use duken_store::credit_applications::{
     Application, ApplicationEventRecord, BankFacts, Created, CreditRequest, EventOutcome, NewRequest, Routing,
 };
-use duken_store::{StoreError, consent::NewConsent};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -90,30 +90,8 @@ fn targets(routing: Routing, picked: &BankProduct, term: u16, all: &[Offer]) -> 
 
 /// Records the buyer's consent to the banks (once) before the checkout is placed.
 pub async fn consent(state: &AppState, prefs: &Prefs, viewer: &Viewer, request_id: &str) -> Result<(), AppError> {
-    let consents = state.store.consents(viewer.user_id).await?;
-    let live = consents.iter().any(|c| {
-        c.withdrawn_at.is_none()
-            && c.purpose == Purpose::CreditApplication.code()
-            && c.recipient == Recipient::Bank.code()
-    });
-    if !live {
-        let text = crate::web::i18n::t(prefs.lang, "credit-consent-text");
-        state
-            .store
-            .give_consents(
-                viewer.user_id,
-                &[NewConsent {
-                    purpose: Purpose::CreditApplication,
-                    recipient: Recipient::Bank,
-                    cross_border: false,
-                    text_shown: &text,
-                    context: "checkout",
-                }],
-                request_id,
-            )
-            .await?;
-    }
-    Ok(())
+    let (purpose, recipient) = (Purpose::CreditApplication, Recipient::Bank);
+    crate::orders::ensure_consent(state, prefs, viewer, purpose, recipient, "credit-consent-text", request_id).await
 }
 
 /// Makes the credit request of a placed checkout (idempotent: a replayed checkout finds its
@@ -217,6 +195,24 @@ fn not_now() -> AppError {
     AppError::Conflict(Message::new("credit-step-not-now"))
 }
 
+/// Calls the bank about an application while the buyer waits: its answer, or "try again".
+async fn bank_step(
+    state: &AppState,
+    app: &Application,
+    action: &str,
+    body: serde_json::Value,
+) -> Result<super::client::Answer, AppError> {
+    let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
+    let bank = state.store.bank_api_by_id(app.bank_id).await?;
+    let path = format!("/applications/{bank_ref}/{action}");
+    state.banks.call(&bank.api_base_url, &bank.api_key, &path, Some(&body)).await.map_err(|_| bank_unavailable())
+}
+
+/// A step the bank refused: not possible now (409), or the bank's trouble.
+fn bank_refused(status: StatusCode) -> AppError {
+    if status == StatusCode::CONFLICT { not_now() } else { bank_unavailable() }
+}
+
 /// Asks the bank to text the buyer a signing code for an approved application. Under
 /// `buyer_chooses`, asking for one bank's code is the choice: the others are withdrawn.
 pub async fn request_code(state: &AppState, view: &RequestView, application_id: i64) -> Result<(), AppError> {
@@ -224,16 +220,9 @@ pub async fn request_code(state: &AppState, view: &RequestView, application_id: 
     if app.state != ApplicationState::Approved.as_str() || view.request.state != "open" {
         return Err(not_now());
     }
-    let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
-    let bank = state.store.bank_api_by_id(app.bank_id).await?;
-    let path = format!("/applications/{bank_ref}/signing-code");
-    let answer = state
-        .banks
-        .call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({})))
-        .await
-        .map_err(|_| bank_unavailable())?;
+    let answer = bank_step(state, app, "signing-code", json!({})).await?;
     if !answer.status.is_success() {
-        return Err(if answer.status == StatusCode::CONFLICT { not_now() } else { bank_unavailable() });
+        return Err(bank_refused(answer.status));
     }
     let actor = format!("user:{}", view.request.buyer_id);
     if view.applications.len() > 1 {
@@ -262,14 +251,7 @@ pub async fn sign(state: &AppState, view: &RequestView, application_id: i64, cod
     if code.is_empty() || code.len() > 12 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::bad_param("code", Message::new("credit-code-format")));
     }
-    let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
-    let bank = state.store.bank_api_by_id(app.bank_id).await?;
-    let path = format!("/applications/{bank_ref}/sign");
-    let answer = state
-        .banks
-        .call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({ "code": code })))
-        .await
-        .map_err(|_| bank_unavailable())?;
+    let answer = bank_step(state, app, "sign", json!({ "code": code })).await?;
     let actor = format!("user:{}", view.request.buyer_id);
     match answer.status {
         s if s.is_success() => {
@@ -337,16 +319,9 @@ pub async fn answer_counter_offer(
     if app.counter_amount_tiyn.unwrap_or(0) < view.request.amount_tiyn {
         return Err(AppError::Conflict(Message::new("credit-counter-too-small")));
     }
-    let Some(bank_ref) = app.bank_ref.as_deref() else { return Err(not_now()) };
-    let bank = state.store.bank_api_by_id(app.bank_id).await?;
-    let path = format!("/applications/{bank_ref}/accept");
-    let answer = state
-        .banks
-        .call(&bank.api_base_url, &bank.api_key, &path, Some(&json!({})))
-        .await
-        .map_err(|_| bank_unavailable())?;
+    let answer = bank_step(state, app, "accept", json!({})).await?;
     if !answer.status.is_success() {
-        return Err(if answer.status == StatusCode::CONFLICT { not_now() } else { bank_unavailable() });
+        return Err(bank_refused(answer.status));
     }
     state
         .store

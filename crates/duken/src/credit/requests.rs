@@ -285,6 +285,20 @@ async fn step_failed(
     Ok(response)
 }
 
+/// A step's form: the CSRF token checked, and the buyer's own request.
+async fn form_view(
+    state: &AppState,
+    prefs: &Prefs,
+    form: &HashMap<String, String>,
+    id: &str,
+) -> Result<(crate::web::prefs::Viewer, i64, RequestView), AppError> {
+    check_csrf(prefs, form)?;
+    let viewer = access::viewer(prefs)?.clone();
+    let id = id_of(id)?;
+    let view = applications::view(state, id, Some(viewer.user_id)).await?;
+    Ok((viewer, id, view))
+}
+
 async fn code_form(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
@@ -292,10 +306,7 @@ async fn code_form(
     uri: Uri,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_csrf(&prefs, &form)?;
-    let viewer = access::viewer(&prefs)?;
-    let id = id_of(&id)?;
-    let view = applications::view(&state, id, Some(viewer.user_id)).await?;
+    let (viewer, id, view) = form_view(&state, &prefs, &form, &id).await?;
     let app = app_of(&form)?;
     match applications::request_code(&state, &view, app).await {
         Ok(()) => {
@@ -313,10 +324,7 @@ async fn sign_form(
     uri: Uri,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_csrf(&prefs, &form)?;
-    let viewer = access::viewer(&prefs)?;
-    let id = id_of(&id)?;
-    let view = applications::view(&state, id, Some(viewer.user_id)).await?;
+    let (viewer, id, view) = form_view(&state, &prefs, &form, &id).await?;
     let app = app_of(&form)?;
     let code = form.get("code").map_or("", String::as_str);
     match applications::sign(&state, &view, app, code).await {
@@ -346,10 +354,7 @@ async fn counter_form(
     uri: Uri,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_csrf(&prefs, &form)?;
-    let viewer = access::viewer(&prefs)?;
-    let id = id_of(&id)?;
-    let view = applications::view(&state, id, Some(viewer.user_id)).await?;
+    let (viewer, id, view) = form_view(&state, &prefs, &form, &id).await?;
     let accept = form.get("accept").is_some_and(|v| v == "yes");
     match applications::answer_counter_offer(&state, &view, app_of(&form)?, accept).await {
         Ok(()) => Ok(Redirect::to(&format!("/credit/requests/{id}")).into_response()),
@@ -365,10 +370,7 @@ async fn cancel_form(
     uri: Uri,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_csrf(&prefs, &form)?;
-    let viewer = access::viewer(&prefs)?;
-    let id = id_of(&id)?;
-    let view = applications::view(&state, id, Some(viewer.user_id)).await?;
+    let (viewer, id, view) = form_view(&state, &prefs, &form, &id).await?;
     match applications::cancel(&state, &view, &request_id.0).await {
         Ok(()) => Ok(Redirect::to(&format!("/credit/requests/{id}")).into_response()),
         Err(e) => step_failed(&state, &prefs, &uri, id, viewer.user_id, e, None).await,

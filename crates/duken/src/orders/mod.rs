@@ -112,29 +112,8 @@ pub async fn place(
         _ => None,
     };
     // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
-    let consents = state.store.consents(viewer.user_id).await?;
-    let live = consents.iter().any(|c| {
-        c.withdrawn_at.is_none()
-            && c.purpose == Purpose::OrderProcessing.code()
-            && c.recipient == Recipient::Seller.code()
-    });
-    if !live {
-        let text = crate::web::i18n::t(prefs.lang, "order-consent-text");
-        state
-            .store
-            .give_consents(
-                viewer.user_id,
-                &[NewConsent {
-                    purpose: Purpose::OrderProcessing,
-                    recipient: Recipient::Seller,
-                    cross_border: false,
-                    text_shown: &text,
-                    context: "checkout",
-                }],
-                request_id,
-            )
-            .await?;
-    }
+    ensure_consent(state, prefs, viewer, Purpose::OrderProcessing, Recipient::Seller, "order-consent-text", request_id)
+        .await?;
     let name = state.store.display_name(viewer.user_id).await?;
     let req = CheckoutRequest {
         buyer_id: viewer.user_id,
@@ -166,6 +145,29 @@ pub async fn place(
         _ => None,
     };
     Ok(Placement { outcome, credit_request })
+}
+
+/// Records the buyer's consent to `recipient` for `purpose` (the text shown: `text_key`),
+/// unless a live one is on the ledger already.
+pub async fn ensure_consent(
+    state: &AppState,
+    prefs: &Prefs,
+    viewer: &Viewer,
+    purpose: Purpose,
+    recipient: Recipient,
+    text_key: &str,
+    request_id: &str,
+) -> Result<(), AppError> {
+    let consents = state.store.consents(viewer.user_id).await?;
+    let live = consents
+        .iter()
+        .any(|c| c.withdrawn_at.is_none() && c.purpose == purpose.code() && c.recipient == recipient.code());
+    if !live {
+        let text = crate::web::i18n::t(prefs.lang, text_key);
+        let consent = NewConsent { purpose, recipient, cross_border: false, text_shown: &text, context: "checkout" };
+        state.store.give_consents(viewer.user_id, &[consent], request_id).await?;
+    }
+    Ok(())
 }
 
 /// What the buyer is told of a line (or a seller's part) that cannot be bought as confirmed.
