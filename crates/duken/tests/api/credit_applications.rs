@@ -493,6 +493,41 @@ crate::backend_tests! {
         assert_eq!(doc["state"], "open");
     }
 
+    async fn the_buyer_chooses_among_approvals_and_answers_a_counter_offer(app: TestApp) {
+        // Alatau counters anything over 20 000 ₸ with 20 000 ₸; Saryarka approves.
+        let mut alatau = sim("alatau-demo");
+        alatau.counter_over_tiyn = Some(2_000_000);
+        start_bank(&app, alatau).await;
+        start_bank(&app, sim("saryarka-demo")).await;
+        set_policy(&app, duken_core::credit_application::RoutingPolicy::BuyerChooses).await;
+        let line = credit_offer(&app).await;
+        let token = buyer(&app, "+77057770008").await;
+        let (installments, term) = product_for(&app, line.3, "alatau-demo", "installments", Some(12)).await;
+        let placed = post(&app, "/api/v1/checkout", &token, checkout_body("c1", line, installments, term, GOOD_IIN)).await;
+        let id = placed.json()["credit_request"]["id"].as_i64().unwrap();
+        let doc = wait_for(&app, &token, id, "both answers", |d| {
+            let states: Vec<&str> = d["applications"].as_array().unwrap().iter().map(|a| a["state"].as_str().unwrap()).collect();
+            states.contains(&"counter_offer") && states.contains(&"approved")
+        }).await;
+        let by_state = |s: &str| doc["applications"].as_array().unwrap().iter().find(|a| a["state"] == s).unwrap().clone();
+        let (countered, approved) = (by_state("counter_offer"), by_state("approved"));
+        assert_eq!(countered["counter_offer"]["amount"]["tiyn"], 2_000_000, "{doc}");
+        // 20 000 ₸ does not cover a 50 000 ₸ order: it cannot be taken, only declined.
+        let counter = format!("/api/v1/credit/requests/{id}/applications/{}/counter-offer", countered["id"]);
+        let refused = post(&app, &format!("{counter}?lang=en"), &token, json!({"accept": true})).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        assert!(refused.body.contains("does not cover the orders"), "{}", refused.body);
+        assert_eq!(post(&app, &counter, &token, json!({"accept": false})).await.status, StatusCode::OK);
+        // Asking the approving bank for its code is the buyer's choice; the request stays open.
+        let base = format!("/api/v1/credit/requests/{id}/applications/{}", approved["id"]);
+        assert_eq!(step(&app, &format!("{base}/signing-code"), &token, json!({})).await.status, StatusCode::ACCEPTED);
+        assert_eq!(step(&app, &format!("{base}/sign"), &token, json!({"code": CODE})).await.status, StatusCode::OK);
+        let doc = wait_for(&app, &token, id, "the loan", |d| d["state"] == "issued").await;
+        let states: Vec<(&str, &str)> = doc["applications"].as_array().unwrap().iter()
+            .map(|a| (a["bank"]["code"].as_str().unwrap(), a["state"].as_str().unwrap())).collect();
+        assert_eq!(states, [("alatau-demo", "cancelled"), ("saryarka-demo", "issued")], "{doc}");
+    }
+
     /// Resilience: 1 000 applications through two simulated banks that fail a tenth of their
     /// requests (503 or no answer) and drop, duplicate or delay a tenth of their webhooks: every
     /// application reaches one final state, once, and duken agrees with the banks.
