@@ -73,35 +73,86 @@ pub struct DisclosureRecord {
 
 const CONSENT_COLUMNS: &str = "id, purpose, recipient, cross_border, text_shown, context, given_at, withdrawn_at";
 
+/// The consent among `records` that allows this transfer (`duken_core::consent::allowing`),
+/// if any.
+pub fn allowing_consent(
+    records: &[ConsentRecord],
+    purpose: Purpose,
+    recipient: Recipient,
+    abroad: bool,
+) -> Option<i64> {
+    let grants: Vec<(i64, Grant)> = records
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.id,
+                Grant {
+                    purpose: Purpose::parse(&r.purpose)?,
+                    recipient: Recipient::parse(&r.recipient)?,
+                    cross_border: r.cross_border,
+                    withdrawn: r.withdrawn_at.is_some(),
+                },
+            ))
+        })
+        .collect();
+    let only: Vec<Grant> = grants.iter().map(|(_, g)| *g).collect();
+    allowing(&only, purpose, recipient, abroad).map(|i| grants[i].0)
+}
+
+fn legal_basis(consent_id: i64, purpose: Purpose) -> String {
+    format!("consent:{consent_id} (§9.1 item {})", purpose.item())
+}
+
 impl Tx {
     /// [`Store::disclose`] inside a transaction the caller commits (a checkout logs each
     /// seller's disclosure with the orders it is for).
     pub async fn disclose(&mut self, d: &Disclosure<'_>) -> Result<DisclosureOutcome, StoreError> {
+        self.disclose_under(d, None).await
+    }
+
+    /// [`Tx::disclose`], given the consent that allowed it when the caller read the ledger
+    /// moments before: one statement logs the disclosure if that consent is still live (the
+    /// checkout's common case); otherwise the ledger is read again and decides.
+    pub async fn disclose_under(
+        &mut self,
+        d: &Disclosure<'_>,
+        known: Option<i64>,
+    ) -> Result<DisclosureOutcome, StoreError> {
         let now = Utc::now();
+        if let Some(consent) = known {
+            let basis = legal_basis(consent, d.purpose);
+            let logged = on_tx!(&mut *self, |t| {
+                sqlx::query(
+                "INSERT INTO disclosures (subject_user_id, recipient, recipient_ref, fields, purpose, abroad, outcome,
+                     legal_basis, at, request_id)
+                 SELECT $1, $2, $3, $4, $5, $6, 'allowed', $7, $8, $9 FROM consents
+                 WHERE id = $10 AND user_id = $1 AND withdrawn_at IS NULL"
+            )
+            .bind(d.subject_user)
+            .bind(d.recipient.code())
+            .bind(d.recipient_ref)
+            .bind(d.fields.join(","))
+            .bind(d.purpose.code())
+            .bind(d.abroad)
+            .bind(&basis)
+            .bind(now)
+            .bind(d.request_id)
+            .bind(consent)
+            .execute(t)
+            .await
+            .map(|r| r.rows_affected() == 1)
+            })?;
+            if logged {
+                return Ok(DisclosureOutcome::Allowed { legal_basis: basis });
+            }
+        }
         let sql = format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 ORDER BY id");
         let records: Vec<ConsentRecord> = on_tx!(&mut *self, |t| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(d.subject_user)
             .fetch_all(t)
             .await)?;
-        let grants: Vec<(i64, Grant)> = records
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.id,
-                    Grant {
-                        purpose: Purpose::parse(&r.purpose)?,
-                        recipient: Recipient::parse(&r.recipient)?,
-                        cross_border: r.cross_border,
-                        withdrawn: r.withdrawn_at.is_some(),
-                    },
-                ))
-            })
-            .collect();
-        let only: Vec<Grant> = grants.iter().map(|(_, g)| *g).collect();
-        let outcome = match allowing(&only, d.purpose, d.recipient, d.abroad) {
-            Some(i) => DisclosureOutcome::Allowed {
-                legal_basis: format!("consent:{} (§9.1 item {})", grants[i].0, d.purpose.item()),
-            },
+        let outcome = match allowing_consent(&records, d.purpose, d.recipient, d.abroad) {
+            Some(id) => DisclosureOutcome::Allowed { legal_basis: legal_basis(id, d.purpose) },
             None => DisclosureOutcome::Refused,
         };
         let (label, basis) = match &outcome {

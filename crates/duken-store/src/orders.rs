@@ -241,6 +241,9 @@ pub struct CheckoutRequest<'a> {
     /// The buyer's name and phone: each seller gets them if the buyer's consent allows (§9.1),
     /// decided and logged in the checkout's transaction.
     pub buyer_contact: Customer,
+    /// The consent that allowed the sellers to see the contact when the caller read the
+    /// ledger (`consent::allowing_consent`): the disclosure then takes one statement.
+    pub seller_consent: Option<i64>,
     /// How long an unpaid or unsigned order keeps its units.
     pub hold: Duration,
     pub request_id: &'a str,
@@ -495,15 +498,18 @@ impl Store {
             let delivery = &req.delivery[seller_id];
             let recipient = format!("seller:{seller_id}");
             let disclosed = tx
-                .disclose(&crate::consent::Disclosure {
-                    subject_user: req.buyer_id,
-                    recipient: duken_core::consent::Recipient::Seller,
-                    recipient_ref: &recipient,
-                    fields: &["name", "phone"],
-                    purpose: duken_core::consent::Purpose::OrderProcessing,
-                    abroad: false,
-                    request_id: req.request_id,
-                })
+                .disclose_under(
+                    &crate::consent::Disclosure {
+                        subject_user: req.buyer_id,
+                        recipient: duken_core::consent::Recipient::Seller,
+                        recipient_ref: &recipient,
+                        fields: &["name", "phone"],
+                        purpose: duken_core::consent::Purpose::OrderProcessing,
+                        abroad: false,
+                        request_id: req.request_id,
+                    },
+                    req.seller_consent,
+                )
                 .await?;
             let customer = match disclosed {
                 crate::consent::DisclosureOutcome::Allowed { .. } => req.buyer_contact.clone(),

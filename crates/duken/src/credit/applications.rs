@@ -91,7 +91,8 @@ fn targets(routing: Routing, picked: &BankProduct, term: u16, all: &[Offer]) -> 
 /// Records the buyer's consent to the banks (once) before the checkout is placed.
 pub async fn consent(state: &AppState, prefs: &Prefs, viewer: &Viewer, request_id: &str) -> Result<(), AppError> {
     let (purpose, recipient) = (Purpose::CreditApplication, Recipient::Bank);
-    crate::orders::ensure_consent(state, prefs, viewer, purpose, recipient, "credit-consent-text", request_id).await
+    crate::orders::ensure_consent(state, prefs, viewer, purpose, recipient, "credit-consent-text", request_id).await?;
+    Ok(())
 }
 
 /// Makes the credit request of a placed checkout (idempotent: a replayed checkout finds its

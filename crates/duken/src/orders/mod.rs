@@ -112,8 +112,16 @@ pub async fn place(
         _ => None,
     };
     // §9.1: the consent is given (once) and each seller's view of the buyer disclosed and logged.
-    ensure_consent(state, prefs, viewer, Purpose::OrderProcessing, Recipient::Seller, "order-consent-text", request_id)
-        .await?;
+    let seller_consent = ensure_consent(
+        state,
+        prefs,
+        viewer,
+        Purpose::OrderProcessing,
+        Recipient::Seller,
+        "order-consent-text",
+        request_id,
+    )
+    .await?;
     let name = state.store.display_name(viewer.user_id).await?;
     let req = CheckoutRequest {
         buyer_id: viewer.user_id,
@@ -132,6 +140,7 @@ pub async fn place(
             .collect(),
         delivery,
         buyer_contact: Customer { name, phone: viewer.phone.clone() },
+        seller_consent,
         hold: HOLD,
         request_id,
     };
@@ -148,7 +157,7 @@ pub async fn place(
 }
 
 /// Records the buyer's consent to `recipient` for `purpose` (the text shown: `text_key`),
-/// unless a live one is on the ledger already.
+/// unless one on the ledger allows it already; returns that one (none when just given).
 pub async fn ensure_consent(
     state: &AppState,
     prefs: &Prefs,
@@ -157,17 +166,15 @@ pub async fn ensure_consent(
     recipient: Recipient,
     text_key: &str,
     request_id: &str,
-) -> Result<(), AppError> {
+) -> Result<Option<i64>, AppError> {
     let consents = state.store.consents(viewer.user_id).await?;
-    let live = consents
-        .iter()
-        .any(|c| c.withdrawn_at.is_none() && c.purpose == purpose.code() && c.recipient == recipient.code());
-    if !live {
+    let live = duken_store::consent::allowing_consent(&consents, purpose, recipient, false);
+    if live.is_none() {
         let text = crate::web::i18n::t(prefs.lang, text_key);
         let consent = NewConsent { purpose, recipient, cross_border: false, text_shown: &text, context: "checkout" };
         state.store.give_consents(viewer.user_id, &[consent], request_id).await?;
     }
-    Ok(())
+    Ok(live)
 }
 
 /// What the buyer is told of a line (or a seller's part) that cannot be bought as confirmed.
