@@ -1036,6 +1036,24 @@ impl Tx {
         if changed_state == Some(ApplicationState::Issued) {
             self.set_request_state(request_id, "issued", now).await?;
             Box::pin(self.withdraw_others(request_id, changed, "platform", "another bank issued the loan")).await?;
+            // Orders the buyer cancelled while the bank was paying out: their part goes back.
+            let cancelled: i64 = on_tx!(&mut *self, |t| sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(total_tiyn), 0) AS BIGINT) FROM orders
+                 WHERE checkout_id = $1 AND status = 'CANCELLED'"
+            )
+            .bind(request.checkout_id)
+            .fetch_one(t)
+            .await)?;
+            if cancelled > 0 {
+                on_tx!(&mut *self, |t| sqlx::query("UPDATE credit_requests SET returned_tiyn = $2 WHERE id = $1")
+                    .bind(request_id)
+                    .bind(cancelled)
+                    .execute(t)
+                    .await
+                    .map(|_| ()))?;
+                let why = "orders cancelled before the payout";
+                self.queue_bank_call(changed, "return", Some(cancelled), why, now).await?;
+            }
             for order_id in self.checkout_orders(request.checkout_id, State::SignRequired).await? {
                 let change = OrderChange {
                     action: Action::CreditIssued,

@@ -100,9 +100,7 @@ async fn send(state: &AppState, call: &BankCall) -> Result<String, CallFailed> {
         Ok::<_, StoreError>((app, request, goods))
     }
     .await;
-    let Ok((app, request, goods)) = prepared else {
-        return Ok("not sent: the application could not be read".into());
-    };
+    let (app, request, goods) = prepared.map_err(|e| unrecorded(&e))?;
     let body = ApplicationRequest {
         application_id: app.id.to_string(),
         iin: request.iin.clone(),

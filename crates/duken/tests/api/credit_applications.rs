@@ -528,6 +528,49 @@ crate::backend_tests! {
         assert_eq!(states, [("alatau-demo", "cancelled"), ("saryarka-demo", "issued")], "{doc}");
     }
 
+    async fn an_order_cancelled_before_the_payout_goes_back_to_the_bank(app: TestApp) {
+        let bank = start_bank(&app, sim("alatau-demo")).await;
+        let stock = offers_in_stock(&app).await;
+        let first = stock[0];
+        let second = *stock.iter().find(|o| o.1 != first.1).expect("offers of two sellers");
+        for o in [first, second] {
+            duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_prices SET price_tiyn = 5000000 WHERE offer_id = $1")
+                .bind(o.0).execute(p).await.map(|_| ()).unwrap());
+        }
+        let token = buyer(&app, "+77057770009").await;
+        let (credit, term) = product(&app, 10_000_000, "alatau-demo", "credit").await;
+        let mut body = checkout_body("p1", (first.0, first.1, first.2, 5_000_000), credit, term, GOOD_IIN);
+        body["lines"] = json!([{"offer_id": first.0, "quantity": 1, "price_tiyn": 5_000_000}, {"offer_id": second.0, "quantity": 1, "price_tiyn": 5_000_000}]);
+        body["delivery"][second.1.to_string()] = json!({"mode": "DELIVERY_PICKUP", "pickup_store_id": second.2});
+        let placed = post(&app, "/api/v1/checkout", &token, body).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+        let orders: Vec<String> = placed.json()["orders"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(orders.len(), 2, "one order per seller, one loan for both");
+        let id = placed.json()["credit_request"]["id"].as_i64().unwrap();
+        let doc = wait_for(&app, &token, id, "the approval", |d| app_state(d, 0) == "approved").await;
+        assert_eq!(doc["amount"]["tiyn"], 10_000_000);
+        // One order withdrawn before signing: the loan still goes ahead for the other.
+        assert!(post(&app, &format!("/api/v1/orders/{}/cancel", orders[1]), &token, json!({})).await.status.is_success());
+        let app_id = doc["applications"][0]["id"].as_i64().unwrap();
+        let base = format!("/api/v1/credit/requests/{id}/applications/{app_id}");
+        assert_eq!(step(&app, &format!("{base}/signing-code"), &token, json!({})).await.status, StatusCode::ACCEPTED);
+        assert_eq!(step(&app, &format!("{base}/sign"), &token, json!({"code": CODE})).await.status, StatusCode::OK);
+        wait_for(&app, &token, id, "the loan", |d| d["state"] == "issued").await;
+        assert_eq!(get(&app, &format!("/api/v1/orders/{}", orders[0]), &token).await.json()["status"], "APPROVED_BY_BANK");
+        // The cancelled order's 50 000 ₸ are returned to the bank, through the queue.
+        let mut returned = Vec::new();
+        for _ in 0..100 {
+            returned = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as::<_, (String, Option<i64>, bool)>(
+                "SELECT kind, amount_tiyn, done_at IS NOT NULL FROM credit_bank_calls WHERE application_id = $1 AND kind <> 'send'")
+                .bind(app_id).fetch_all(p).await.unwrap());
+            if returned.iter().all(|r| r.2) && !returned.is_empty() { break; }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(returned, [("return".to_owned(), Some(5_000_000), true)]);
+        let at_bank: Value = app.client.get(format!("{bank}/dev/applications")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(at_bank["by_state"]["issued"], 1, "a partial return leaves the loan issued: {at_bank}");
+    }
+
     /// Resilience: 1 000 applications through two simulated banks that fail a tenth of their
     /// requests (503 or no answer) and drop, duplicate or delay a tenth of their webhooks: every
     /// application reaches one final state, once, and duken agrees with the banks.
