@@ -615,6 +615,14 @@ impl Store {
 }
 
 impl Store {
+    /// The account with this phone, if any.
+    pub async fn user_by_phone(&self, phone: &Phone) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
+            .bind(phone.as_str())
+            .fetch_optional(p)
+            .await)?)
+    }
+
     /// The account of a number and its password hash, if it has set one.
     pub async fn password_of(&self, phone: &Phone) -> Result<Option<(i64, Option<String>)>, StoreError> {
         let row: Option<(i64, Option<String>)> =

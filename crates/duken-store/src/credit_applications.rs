@@ -173,7 +173,10 @@ pub struct BankCall {
     pub kind: String,
     pub amount_tiyn: Option<i64>,
     pub reason: String,
+    /// Tries so far, this one included once claimed.
     pub attempts: i32,
+    /// When it fell due: the claim takes it only if no one has moved it since.
+    pub due_at: DateTime<Utc>,
     pub bank_code: String,
     pub api_base_url: String,
     pub api_key: String,
@@ -599,47 +602,37 @@ impl Store {
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<BankCall>, StoreError> {
-        let due: Vec<(i64, DateTime<Utc>)> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT id, next_attempt_at FROM credit_bank_calls WHERE done_at IS NULL AND next_attempt_at <= $1
-             ORDER BY next_attempt_at LIMIT $2"
+        let due: Vec<BankCall> = on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT c.id, c.application_id, c.kind, c.amount_tiyn, c.reason, c.attempts, c.next_attempt_at AS due_at,
+                    b.code AS bank_code, b.api_base_url, b.api_key, a.bank_ref, a.state
+             FROM credit_bank_calls c JOIN credit_applications a ON a.id = c.application_id
+             JOIN banks b ON b.id = a.bank_id
+             WHERE c.done_at IS NULL AND c.next_attempt_at <= $1 ORDER BY c.next_attempt_at LIMIT $2"
         )
         .bind(now)
         .bind(limit)
         .fetch_all(p)
-        .await)?;
-        let mut claimed = Vec::new();
-        for (id, at) in due {
+        .await
+        })?;
+        let mut claimed = Vec::with_capacity(due.len());
+        for mut call in due {
             let took = on_pool!(self.pool(), |p| sqlx::query(
                 "UPDATE credit_bank_calls SET next_attempt_at = $1, attempts = attempts + 1
                  WHERE id = $2 AND next_attempt_at = $3 AND done_at IS NULL"
             )
             .bind(now + lease)
-            .bind(id)
-            .bind(at)
+            .bind(call.id)
+            .bind(call.due_at)
             .execute(p)
             .await
             .map(|r| r.rows_affected() == 1))?;
             if took {
-                claimed.push(id);
+                call.attempts += 1;
+                claimed.push(call);
             }
         }
-        if claimed.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut calls = Vec::with_capacity(claimed.len());
-        for id in claimed {
-            let call: BankCall = on_pool!(self.pool(), |p| sqlx::query_as(
-                "SELECT c.id, c.application_id, c.kind, c.amount_tiyn, c.reason, c.attempts, b.code AS bank_code,
-                        b.api_base_url, b.api_key, a.bank_ref, a.state
-                 FROM credit_bank_calls c JOIN credit_applications a ON a.id = c.application_id
-                 JOIN banks b ON b.id = a.bank_id WHERE c.id = $1"
-            )
-            .bind(id)
-            .fetch_one(p)
-            .await)?;
-            calls.push(call);
-        }
-        Ok(calls)
+        Ok(claimed)
     }
 
     /// A call the bank answered (or refused for good): done, with what came of it.
@@ -668,19 +661,6 @@ impl Store {
         .await
         .map(|_| ()))?;
         Ok(())
-    }
-
-    /// Queues a call in its own transaction (a cancellation found while applying a send).
-    pub async fn queue_bank_call(
-        &self,
-        application_id: i64,
-        kind: &str,
-        amount: Option<i64>,
-        reason: &str,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        tx.queue_bank_call(application_id, kind, amount, reason, Utc::now()).await?;
-        tx.commit().await
     }
 
     /// Applications waiting on their bank (sent, or signed and not yet paid out) not heard of
@@ -748,28 +728,6 @@ impl Store {
         .bind(checkout_id)
         .fetch_all(p)
         .await)?)
-    }
-
-    /// Remembers the bank's reference of an application duken had already closed, so that the
-    /// bank can be told to cancel it.
-    pub async fn note_bank_ref(&self, application_id: i64, bank_ref: &str) -> Result<(), StoreError> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "UPDATE credit_applications SET bank_ref = COALESCE(bank_ref, $2) WHERE id = $1"
-        )
-        .bind(application_id)
-        .bind(bank_ref)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(())
-    }
-
-    /// The account with this phone, if any.
-    pub async fn user_by_phone(&self, phone: &duken_core::phone::Phone) -> Result<Option<i64>, StoreError> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
-            .bind(phone.as_str())
-            .fetch_optional(p)
-            .await)?)
     }
 
     /// The bank whose applications a bank employee sees.

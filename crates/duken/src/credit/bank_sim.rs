@@ -126,6 +126,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+fn no_such_application() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response()
+}
+
 fn refuse(why: &protocol::Refused) -> Response {
     (StatusCode::UNAUTHORIZED, Json(json!({ "error": why.to_string() }))).into_response()
 }
@@ -294,7 +298,7 @@ async fn status(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(bank_ref):
             "counter_offer": app.counter_offer,
         }))
         .into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response(),
+        None => no_such_application(),
     }
 }
 
@@ -309,7 +313,7 @@ async fn signing_code(
     }
     let mut apps = lock(&sim.applications);
     let Some(app) = apps.get_mut(&bank_ref) else {
-        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response();
+        return no_such_application();
     };
     if app.state != "approved" || app.wrong_tries >= SIGN_TRIES {
         return (StatusCode::CONFLICT, Json(json!({ "error": format!("the application is {}", app.state) })))
@@ -332,7 +336,7 @@ async fn sign(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(bank_ref): P
     {
         let mut apps = lock(&sim.applications);
         let Some(app) = apps.get_mut(&bank_ref) else {
-            return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response();
+            return no_such_application();
         };
         if app.wrong_tries >= SIGN_TRIES {
             return (StatusCode::LOCKED, Json(json!({ "error": "too many wrong codes" }))).into_response();
@@ -389,7 +393,7 @@ async fn cancel(
             Json(json!({ "state": app.state, "returned_tiyn": partial.unwrap_or(app.request.amount_tiyn) }))
                 .into_response()
         }
-        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response(),
+        None => no_such_application(),
     }
 }
 
@@ -405,7 +409,7 @@ async fn accept(
     }
     let mut apps = lock(&sim.applications);
     let Some(app) = apps.get_mut(&bank_ref) else {
-        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such application" }))).into_response();
+        return no_such_application();
     };
     match (app.state, app.counter_offer) {
         ("counter_offer", Some(c)) => {

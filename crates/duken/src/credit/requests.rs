@@ -46,6 +46,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route_layer(access::layer(duken_core::roles::Access::SignedIn))
 }
 
+/// The signed-in buyer's own request (another's, or none, is a 404).
+async fn own_view(
+    state: &AppState,
+    prefs: &Prefs,
+    id: &str,
+) -> Result<(crate::web::prefs::Viewer, RequestView), AppError> {
+    let viewer = access::viewer(prefs)?.clone();
+    let view = applications::view(state, id_of(id)?, Some(viewer.user_id)).await?;
+    Ok((viewer, view))
+}
+
 fn id_of(raw: &str) -> Result<i64, AppError> {
     crate::web::params::parse_id(raw).ok_or_else(|| AppError::NotFound(Message::new("credit-no-such-request")))
 }
@@ -62,8 +73,8 @@ async fn schedule_of(state: &AppState, view: &RequestView) -> Result<Option<Offe
         .iter()
         .find(|e| e.event == "issue")
         .map_or_else(issue_date, |e| duken_core::time::to_almaty(e.at).date_naive());
-    let products = state.store.credit_products().await?;
-    let Some(bank) = products.into_iter().find(|p| p.product_id == product_id) else { return Ok(None) };
+    let products = state.catalog.credit_products().await?;
+    let Some(bank) = products.iter().find(|p| p.product_id == product_id).cloned() else { return Ok(None) };
     let term = u16::try_from(term).unwrap_or(0);
     Ok(duken_core::credit::schedule(&bank.product, Money::from_tiyn(amount), term, issued_on)
         .ok()
@@ -221,8 +232,7 @@ async fn request_page(
     Path(id): Path<String>,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    let viewer = access::viewer(&prefs)?;
-    let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
+    let (_, view) = own_view(&state, &prefs, &id).await?;
     render(&state, &prefs, &uri, &view, None, None, None).await
 }
 
@@ -293,10 +303,8 @@ async fn form_view(
     id: &str,
 ) -> Result<(crate::web::prefs::Viewer, i64, RequestView), AppError> {
     check_csrf(prefs, form)?;
-    let viewer = access::viewer(prefs)?.clone();
-    let id = id_of(id)?;
-    let view = applications::view(state, id, Some(viewer.user_id)).await?;
-    Ok((viewer, id, view))
+    let (viewer, view) = own_view(state, prefs, id).await?;
+    Ok((viewer, view.request.id, view))
 }
 
 async fn code_form(
@@ -446,8 +454,7 @@ pub async fn show(
     Extension(prefs): Extension<Prefs>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let viewer = access::viewer(&prefs)?;
-    let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
+    let (_, view) = own_view(&state, &prefs, &id).await?;
     Ok(Json(request_json(&state, &prefs, &view).await?).into_response())
 }
 
@@ -461,8 +468,7 @@ pub async fn signing_code(
     Extension(prefs): Extension<Prefs>,
     Path((id, app)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let viewer = access::viewer(&prefs)?;
-    let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
+    let (_, view) = own_view(&state, &prefs, &id).await?;
     applications::request_code(&state, &view, id_of(&app)?).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response())
 }
@@ -488,7 +494,7 @@ pub async fn sign(
     b: Result<Json<SignBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let b = b.map(|Json(b)| b).map_err(|_| AppError::bad_param("code", Message::new("credit-code-format")))?;
+    let b = crate::orders::api::body(b)?;
     let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
     Ok(match applications::sign(&state, &view, id_of(&app)?, &b.code).await? {
         Signed::Done => Json(json!({ "signed": true })).into_response(),
@@ -518,7 +524,7 @@ pub async fn counter_offer(
     b: Result<Json<CounterOfferBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let viewer = access::viewer(&prefs)?;
-    let b = b.map(|Json(b)| b).map_err(|_| AppError::bad_param("accept", Message::new("credit-step-not-now")))?;
+    let b = crate::orders::api::body(b)?;
     let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
     applications::answer_counter_offer(&state, &view, id_of(&app)?, b.accept).await?;
     Ok(Json(json!({ "accepted": b.accept })).into_response())
@@ -534,8 +540,7 @@ pub async fn cancel(
     Extension(request_id): Extension<RequestId>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let viewer = access::viewer(&prefs)?;
-    let view = applications::view(&state, id_of(&id)?, Some(viewer.user_id)).await?;
+    let (_, view) = own_view(&state, &prefs, &id).await?;
     applications::cancel(&state, &view, &request_id.0).await?;
     Ok(Json(json!({ "cancelled": true })).into_response())
 }

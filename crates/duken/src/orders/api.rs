@@ -39,7 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     buyer.route("/payments/callback", post(payment_callback))
 }
 
-fn body<T: serde::de::DeserializeOwned>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+pub(crate) fn body<T: serde::de::DeserializeOwned>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     json.map(|Json(v)| v)
         .map_err(|e| AppError::bad_param("body", Message::new("error-json").arg("detail", clip(&e.body_text()))))
 }
