@@ -152,6 +152,10 @@ pub struct PoolStats {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// Where the seller API's list reads go: on PostgreSQL a few read-only connections whose
+    /// prepared statements run on their generic plans (see [`Store::list_reads`]); on SQLite
+    /// the one pool.
+    list_reads: Pool,
     max_connections: u32,
 }
 
@@ -159,7 +163,7 @@ impl Store {
     /// Opens (and for SQLite creates) the database. Does not migrate: see [`Store::migrate`].
     pub async fn open(target: &DatabaseTarget, max_connections: u32) -> Result<Store, StoreError> {
         let max_connections = max_connections.max(1);
-        let pool = match target {
+        let (pool, list_reads) = match target {
             DatabaseTarget::SqliteFile(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| {
@@ -183,7 +187,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
-                Pool::Sqlite(pool)
+                (Pool::Sqlite(pool.clone()), Pool::Sqlite(pool))
             }
             DatabaseTarget::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)
@@ -192,15 +196,23 @@ impl Store {
                 // is reported as itself rather than as a pool timeout.
                 let first = sqlx::PgConnection::connect_with(&options).await?;
                 first.close().await?;
+                let list_reads =
+                    PgPoolOptions::new()
+                        .max_connections((max_connections / 2).max(1))
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_lazy_with(options.clone().options([
+                            ("plan_cache_mode", "force_generic_plan"),
+                            ("default_transaction_read_only", "on"),
+                        ]));
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
-                Pool::Postgres(pool)
+                (Pool::Postgres(pool), Pool::Postgres(list_reads))
             }
         };
-        Ok(Store { pool, max_connections })
+        Ok(Store { pool, list_reads, max_connections })
     }
 
     /// Brings the schema up to date with the migrations embedded for this backend.
@@ -238,6 +250,18 @@ impl Store {
     /// Waits for connections in use to be returned, then closes them all.
     pub async fn close(&self) {
         on_pool!(&self.pool, |p| p.close().await);
+        on_pool!(&self.list_reads, |p| p.close().await);
+    }
+
+    /// The pool for the seller API's list reads, each one statement (a page and its total in
+    /// one snapshot). On PostgreSQL its connections are read-only and run prepared statements
+    /// on their generic plans: the orders list's statements are then planned once per
+    /// connection instead of on every request (planning was half the database's time under
+    /// load, for index scans whose best plan does not depend on the values), and a read needs
+    /// no transaction around it: one round trip instead of three (BENCHMARKS.md). Kept apart
+    /// from the main pool so that no other statement loses its custom plans.
+    pub fn list_reads(&self) -> &Pool {
+        &self.list_reads
     }
 }
 
@@ -289,23 +313,6 @@ impl Store {
             // behind the busy timeout instead of one failing when it upgrades a read to a write.
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
-    }
-
-    /// A read-only transaction: every query in it sees the same snapshot (a list page and its
-    /// total agree), and nothing waits for a writer. On PostgreSQL its prepared statements run
-    /// on their generic plans: the orders list's queries are planned once per connection instead
-    /// of on every request, which was half the database's time under load (index scans whose
-    /// best plan does not depend on the values).
-    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
-            Pool::Postgres(p) => Tx::Postgres(
-                p.begin_with(
-                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan",
-                )
-                .await?,
-            ),
         })
     }
 }

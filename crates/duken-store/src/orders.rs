@@ -1292,27 +1292,26 @@ impl Store {
             total: i64,
         }
         // The page and the total in one statement: one snapshot, one round trip (the total is a
-        // subquery that does not depend on the row, computed once).
-        let mut tx = self.begin_read().await?;
-        let page: Vec<OrderOnPage> = on_tx!(&mut tx, |t| {
+        // subquery that does not depend on the row, computed once), on the list reads' pool.
+        let reads = self.list_reads();
+        let page: Vec<OrderOnPage> = on_pool!(reads, |p| {
             let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS}, "));
             total(&mut b, q);
             b.push(" AS total FROM orders");
             filters(&mut b, q);
             b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
-            b.build_query_as().fetch_all(&mut *t).await
+            b.build_query_as().fetch_all(p).await
         })?;
         let total = match page.first() {
             Some(first) => first.total,
             None if q.offset == 0 => 0,
             // Paged past the end: the total alone.
-            None => on_tx!(&mut tx, |t| {
+            None => on_pool!(reads, |p| {
                 let mut b = QueryBuilder::new("SELECT ");
                 total(&mut b, q);
-                b.build_query_scalar().fetch_one(&mut *t).await
+                b.build_query_scalar().fetch_one(p).await
             })?,
         };
-        tx.commit().await?;
         let rows = page.into_iter().map(|r| r.order).collect();
         Ok((rows, total))
     }

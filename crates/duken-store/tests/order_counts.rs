@@ -141,14 +141,15 @@ async fn totals_from_day_counts_equal_a_plain_count_on_sqlite() {
 #[tokio::test]
 async fn totals_from_day_counts_equal_a_plain_count_on_postgres() {
     common::on_fresh_postgres("duken_counts", |store| async move {
-        // The list's read transaction plans its statements once (generic plans) and writes nothing.
-        let mut tx = store.begin_read().await.unwrap();
-        let duken_store::Tx::Postgres(t) = &mut tx else { unreachable!() };
-        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(&mut **t).await.unwrap();
+        // The list reads' connections plan their statements once (generic plans) and write nothing.
+        let duken_store::Pool::Postgres(reads) = store.list_reads() else { unreachable!() };
+        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(reads).await.unwrap();
         assert_eq!(mode, "force_generic_plan");
-        let write = sqlx::query("DELETE FROM order_state_counts").execute(&mut **t).await;
+        let write = sqlx::query("DELETE FROM order_state_counts").execute(reads).await;
         assert!(write.unwrap_err().to_string().contains("read-only"));
-        drop(tx);
+        let duken_store::Pool::Postgres(main) = store.pool() else { unreachable!() };
+        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(main).await.unwrap();
+        assert_eq!(mode, "auto", "the other statements keep their custom plans");
         exercise(&store).await;
     })
     .await;
