@@ -428,6 +428,9 @@ crate::backend_tests! {
             "INSERT INTO offer_prices (offer_id, city_kato, price_tiyn) VALUES ($1 + 1000000, '111010000', 100)",
             "INSERT INTO offer_stocks (offer_id, store_id, quantity) VALUES ($1, 999999, 1)",
             "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, changed_at) VALUES ($1 + 1000000, '750000000', 1, CURRENT_TIMESTAMP)",
+            // Consecutive ids, the last one missing (PostgreSQL counts a consecutive range at once).
+            "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, changed_at)
+             SELECT id, '750000000', 1, CURRENT_TIMESTAMP FROM (SELECT MAX(id) AS id FROM offers UNION ALL SELECT MAX(id) + 1 FROM offers) t WHERE $1 > 0",
             "INSERT INTO offers (seller_id, product_id, seller_sku, created_at, updated_at)
              SELECT seller_id, product_id + 1000000, 'REF-TEST', created_at, updated_at FROM offers WHERE id = $1",
             "INSERT INTO offers (seller_id, product_id, seller_sku, created_at, updated_at)
@@ -455,6 +458,9 @@ crate::backend_tests! {
             .bind(offer_id).execute(p).await.map(|_| ()).unwrap());
         duken_store::on_pool!(pool, |p| sqlx::query("UPDATE offer_prices SET price_tiyn = 200 WHERE offer_id = $1")
             .bind(offer_id).execute(p).await.map(|_| ()).unwrap());
+        let consecutive = "INSERT INTO offer_price_history (offer_id, city_kato, price_tiyn, changed_at)
+             SELECT id, '750000000', 1, CURRENT_TIMESTAMP FROM offers WHERE id >= $1 AND id < $1 + 3";
+        duken_store::on_pool!(pool, |p| sqlx::query(consecutive).bind(offer_id).execute(p).await.map(|_| ()).unwrap());
     }
 }
 
