@@ -121,28 +121,7 @@ impl Tx {
         let now = Utc::now();
         if let Some(consent) = known {
             let basis = legal_basis(consent, d.purpose);
-            let logged = on_tx!(&mut *self, |t| {
-                sqlx::query(
-                "INSERT INTO disclosures (subject_user_id, recipient, recipient_ref, fields, purpose, abroad, outcome,
-                     legal_basis, at, request_id)
-                 SELECT $1, $2, $3, $4, $5, $6, 'allowed', $7, $8, $9 FROM consents
-                 WHERE id = $10 AND user_id = $1 AND withdrawn_at IS NULL"
-            )
-            .bind(d.subject_user)
-            .bind(d.recipient.code())
-            .bind(d.recipient_ref)
-            .bind(d.fields.join(","))
-            .bind(d.purpose.code())
-            .bind(d.abroad)
-            .bind(&basis)
-            .bind(now)
-            .bind(d.request_id)
-            .bind(consent)
-            .execute(t)
-            .await
-            .map(|r| r.rows_affected() == 1)
-            })?;
-            if logged {
+            if self.log_disclosure(d, "allowed", &basis, now, Some(consent)).await? {
                 return Ok(DisclosureOutcome::Allowed { legal_basis: basis });
             }
         }
@@ -159,26 +138,43 @@ impl Tx {
             DisclosureOutcome::Allowed { legal_basis } => ("allowed", legal_basis.as_str()),
             DisclosureOutcome::Refused => ("refused", "no consent"),
         };
-        on_tx!(&mut *self, |t| {
-            sqlx::query(
-            "INSERT INTO disclosures (subject_user_id, recipient, recipient_ref, fields, purpose, abroad, outcome, legal_basis, at, request_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        )
-        .bind(d.subject_user)
-        .bind(d.recipient.code())
-        .bind(d.recipient_ref)
-        .bind(d.fields.join(","))
-        .bind(d.purpose.code())
-        .bind(d.abroad)
-        .bind(label)
-        .bind(basis)
-        .bind(now)
-        .bind(d.request_id)
-        .execute(t)
-        .await
-        .map(|_| ())
-        })?;
+        self.log_disclosure(d, label, basis, now, None).await?;
         Ok(outcome)
+    }
+
+    /// Writes a disclosure's row; under `live_consent`, only if that consent of the subject's
+    /// is still live (then whether it was).
+    async fn log_disclosure(
+        &mut self,
+        d: &Disclosure<'_>,
+        outcome: &str,
+        legal_basis: &str,
+        at: DateTime<Utc>,
+        live_consent: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        Ok(on_tx!(&mut *self, |t| {
+            sqlx::query(
+                "INSERT INTO disclosures (subject_user_id, recipient, recipient_ref, fields, purpose, abroad, outcome,
+                     legal_basis, at, request_id)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+                 WHERE $11 IS NULL
+                    OR EXISTS (SELECT 1 FROM consents WHERE id = $11 AND user_id = $1 AND withdrawn_at IS NULL)",
+            )
+            .bind(d.subject_user)
+            .bind(d.recipient.code())
+            .bind(d.recipient_ref)
+            .bind(d.fields.join(","))
+            .bind(d.purpose.code())
+            .bind(d.abroad)
+            .bind(outcome)
+            .bind(legal_basis)
+            .bind(at)
+            .bind(d.request_id)
+            .bind(live_consent)
+            .execute(t)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })?)
     }
 
     /// Records consents in this transaction (sign-up gives them with the account).
