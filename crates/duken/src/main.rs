@@ -142,7 +142,7 @@ async fn import_pricelist(config: &Config, file: &std::path::Path, seller: Optio
         Some(s) => s.to_owned(),
         None => match duken::pricelist::merchant_id_of(file).with_context(|| format!("reading {}", file.display()))? {
             Ok(id) => id,
-            Err(e) => anyhow::bail!("{}: {e} (line {})", file.display(), e.line().unwrap_or(0)),
+            Err(e) => anyhow::bail!("{}: {e}", file.display()),
         },
     };
     let size = std::fs::metadata(file).with_context(|| format!("reading {}", file.display()))?.len();

@@ -65,7 +65,11 @@ impl duken_pricelist::Directory for Lookup<'_> {
 }
 
 fn file_error_line(e: &FileError) -> ReportLine {
-    ReportLine { line: e.line().unwrap_or(0), sku: None, reason: e.code().to_owned(), detail: e.to_string() }
+    let line = e.line().unwrap_or(0);
+    // The report shows the line in its own column: the message without its "line N: ".
+    let message = e.to_string();
+    let detail = message.strip_prefix(&format!("line {line}: ")).unwrap_or(&message).to_owned();
+    ReportLine { line, sku: None, reason: e.code().to_owned(), detail }
 }
 
 /// The merchant id a file names (`duken import-pricelist` without `--seller`).

@@ -56,4 +56,16 @@ fn import_pricelist_applies_a_good_file_and_rejects_a_bad_one_with_its_lines() {
     std::fs::write(&file, "{\"offers\": []}").unwrap();
     let out = duken(dir.path(), &["import-pricelist", file.to_str().unwrap(), "--seller", "alatau-tech"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // A file cut short: its one line says where, once.
+    let half: String = text.chars().take(text.chars().count() / 2).collect();
+    std::fs::write(&file, half).unwrap();
+    let out = duken(dir.path(), &["import-pricelist", file.to_str().unwrap(), "--seller", "alatau-tech"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("line ")).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].ends_with("the document ends too early (truncated)") && lines[0].matches("line ").count() == 1,
+        "{stderr}"
+    );
 }
