@@ -7,7 +7,8 @@
 //! file's size and a failure half-way leaves the catalog as it was. An offer whose SKU the
 //! seller never used before creates a product card that waits for moderation (§6).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use chrono::{DateTime, Utc};
 use duken_core::{Kato, Money};
@@ -151,6 +152,16 @@ impl Store {
             .await?;
             (code, unsorted)
         });
+        // One upload of a seller at a time (SQLite writes one transaction at a time anyway):
+        // the uploads apply in order, and the SKUs read here stay the seller's whole set.
+        if let Tx::Postgres(t) = &mut tx {
+            sqlx::query("SELECT pg_advisory_xact_lock($1, CAST($2 % 2147483647 AS INTEGER))")
+                .bind(PRICELIST_LOCK)
+                .bind(meta.seller_id)
+                .execute(&mut **t)
+                .await?;
+        }
+        let skus_in_use = tx.seller_sku_digests(meta.seller_id).await?;
         Ok(PricelistTx {
             tx,
             meta,
@@ -159,6 +170,7 @@ impl Store {
             unsorted_category: unsorted,
             applied: Applied::default(),
             named: Vec::new(),
+            skus_in_use,
         })
     }
 
@@ -285,6 +297,40 @@ pub struct PricelistTx<'a> {
     /// seller's other offers unavailable. Kept here (8 bytes an offer) rather than marked on
     /// every offer row, so that a re-upload writes nothing for an offer that did not change.
     named: Vec<i64>,
+    /// A digest of every SKU the seller had an offer under when the upload started: a batch
+    /// asks the database only for the SKUs found here, and a batch of new SKUs (a first
+    /// upload's every batch) not at all. A digest shared by two SKUs only costs a lookup that
+    /// finds nothing. The offers the upload creates are not added: a file names a SKU once
+    /// (the reader refuses a duplicate before it reaches a batch, and the unique key would
+    /// refuse it here), so memory grows with the seller's catalog, not with the file.
+    skus_in_use: HashSet<u64>,
+}
+
+/// The first key of the PostgreSQL advisory lock that an upload holds on its seller (the
+/// second is the seller's id).
+const PRICELIST_LOCK: i32 = 0x5052_4943; // "PRIC"
+
+/// The digest of a SKU in [`PricelistTx::skus_in_use`]: the same for the same text in every
+/// process (SipHash with fixed keys), 8 bytes an offer whatever the SKU's length.
+fn sku_digest(sku: &str) -> u64 {
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(sku)
+}
+
+impl Tx {
+    /// The digests of the seller's SKUs, read as a stream.
+    async fn seller_sku_digests(&mut self, seller_id: i64) -> Result<HashSet<u64>, StoreError> {
+        use futures_util::TryStreamExt as _;
+        let mut digests = HashSet::new();
+        on_tx!(&mut *self, |t| {
+            let mut skus = sqlx::query_scalar::<_, String>("SELECT seller_sku FROM offers WHERE seller_id = $1")
+                .bind(seller_id)
+                .fetch(&mut *t);
+            while let Some(sku) = skus.try_next().await? {
+                digests.insert(sku_digest(&sku));
+            }
+        });
+        Ok(digests)
+    }
 }
 
 #[derive(FromRow)]
@@ -657,12 +703,14 @@ impl PricelistTx<'_> {
         let now = Utc::now();
         let seller_id = self.meta.seller_id;
         let upload_id = self.upload_id;
-        let skus: Vec<&str> = batch.iter().map(|o| o.sku.as_str()).collect();
+        let skus: Vec<&str> =
+            batch.iter().map(|o| o.sku.as_str()).filter(|s| self.skus_in_use.contains(&sku_digest(s))).collect();
 
-        // 1. The offers the seller already has under these SKUs.
+        // 1. The offers the seller already has under these SKUs (those whose digest it has).
         // PostgreSQL gets one array parameter (cheap to plan, the unique index probed per SKU);
         // SQLite an IN list.
         let existing: Vec<ExistingOffer> = match &mut self.tx {
+            _ if skus.is_empty() => Vec::new(),
             Tx::Postgres(t) => {
                 sqlx::query_as(
                     "SELECT id, seller_sku, available, pre_order_days FROM offers WHERE seller_id = $1 AND seller_sku = ANY($2)",

@@ -108,8 +108,16 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
     let batch_size = store.pricelist_batch();
     let reader = tokio::task::spawn_blocking(move || read_and_send(file, &reader_dir, batch_size, tx));
     let mut writing = store.begin_pricelist(meta.clone()).await?;
-    while let Some(batch) = rx.recv().await {
+    // Where the writer's time went, logged with the outcome: waiting for the reader means
+    // parsing is the bottleneck, writing means the database is.
+    let (mut waiting, mut applying) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    loop {
+        let asked = std::time::Instant::now();
+        let Some(batch) = rx.recv().await else { break };
+        let got = std::time::Instant::now();
         writing.apply_batch(&batch).await?;
+        waiting += got - asked;
+        applying += got.elapsed();
     }
     let checked = reader.await.map_err(|e| ImportError::Worker(e.to_string()))?;
     let (report, problem_count) = match checked {
@@ -132,7 +140,13 @@ pub async fn import(store: &Store, upload: Upload<'_>) -> Result<Outcome, Import
         ),
         Ok(_) => {
             let (upload_id, applied) = writing.finish(true).await?;
-            tracing::info!(upload_id, ?applied, "price list applied");
+            tracing::info!(
+                upload_id,
+                ?applied,
+                waited_for_reader_ms = waiting.as_millis(),
+                writing_ms = applying.as_millis(),
+                "price list applied"
+            );
             return Ok(Outcome::Applied { upload_id, applied });
         }
     };

@@ -309,6 +309,60 @@ crate::backend_tests! {
         assert_eq!(app.store.pricelist_uploads(seller_id, 100).await.unwrap().len(), 8);
     }
 
+    async fn uploads_of_one_seller_at_once_apply_one_after_the_other(app: TestApp) {
+        // §6: the cabinet and the scheduled fetch may start an upload at the same moment, both
+        // naming a SKU the seller never had. One creates its offer and card, the other finds
+        // them (it reads the seller's SKUs only once the first has committed): no error, and
+        // one offer per SKU.
+        let (seller_id, _, _) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (name, price) in [("a.xml", "149990"), ("b.xml", "139990")] {
+            let offers = [
+                offer("SKU-NEW", "Смартфон Testbrand X1 128 ГБ", "PP1", 5, &[("750000000", price)]),
+                offer(&format!("SKU-{name}"), "Наушники Testbrand Pods", "PP1", 1, &[("750000000", "19990")]),
+            ]
+            .join("\n");
+            let path = dir.path().join(name);
+            std::fs::write(&path, pricelist("150540001233", &offers)).unwrap();
+            paths.push(path);
+        }
+        let upload = |i: usize| duken::pricelist::Upload {
+            seller_id,
+            path: &paths[i],
+            file_name: "both.xml",
+            source: "cli",
+            uploaded_by: None,
+            actor: "test",
+            request_id: "",
+        };
+        let (a, b) = tokio::join!(
+            duken::pricelist::import(&app.store, upload(0)),
+            duken::pricelist::import(&app.store, upload(1)),
+        );
+        let created: Vec<i64> = [a, b]
+            .into_iter()
+            .map(|outcome| match outcome.expect("neither upload fails") {
+                duken::pricelist::Outcome::Applied { applied, .. } => applied.created,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(created.iter().sum::<i64>(), 3, "SKU-NEW created once: {created:?}");
+        let offers: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM offers WHERE seller_id = $1 AND seller_sku = 'SKU-NEW'"
+        ).bind(seller_id).fetch_one(p).await.unwrap());
+        assert_eq!(offers, 1);
+        // The later upload's price is the current one, the earlier one's is history.
+        let uploads = app.store.pricelist_uploads(seller_id, 10).await.unwrap();
+        assert_eq!(uploads.len(), 2);
+        let sku: i64 = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar(
+            "SELECT id FROM offers WHERE seller_id = $1 AND seller_sku = 'SKU-NEW'"
+        ).bind(seller_id).fetch_one(p).await.unwrap());
+        let history = app.store.price_history(sku).await.unwrap();
+        assert_eq!(history.len(), 2, "{history:?}");
+        assert_ne!(history[0].price_tiyn, history[1].price_tiyn);
+    }
+
     async fn moderation_publishes_or_merges_new_cards(app: TestApp) {
         let (seller_id, mut owner, mut operator) = new_seller(&app, NEWCOMER, "150540001233").await;
         let csrf = owner.csrf();
