@@ -153,7 +153,7 @@ impl Store {
             (code, unsorted)
         });
         // One upload of a seller at a time (SQLite writes one transaction at a time anyway):
-        // the uploads apply in order, and the SKUs read here stay the seller's whole set.
+        // the uploads apply in order, and the seller's SKUs stay as this upload reads them.
         if let Tx::Postgres(t) = &mut tx {
             sqlx::query("SELECT pg_advisory_xact_lock($1, CAST($2 % 2147483647 AS INTEGER))")
                 .bind(PRICELIST_LOCK)
@@ -161,7 +161,6 @@ impl Store {
                 .execute(&mut **t)
                 .await?;
         }
-        let skus_in_use = tx.seller_sku_digests(meta.seller_id).await?;
         Ok(PricelistTx {
             tx,
             meta,
@@ -170,7 +169,7 @@ impl Store {
             unsorted_category: unsorted,
             applied: Applied::default(),
             named: Vec::new(),
-            skus_in_use,
+            skus_in_use: None,
         })
     }
 
@@ -297,13 +296,16 @@ pub struct PricelistTx<'a> {
     /// seller's other offers unavailable. Kept here (8 bytes an offer) rather than marked on
     /// every offer row, so that a re-upload writes nothing for an offer that did not change.
     named: Vec<i64>,
-    /// A digest of every SKU the seller had an offer under when the upload started: a batch
-    /// asks the database only for the SKUs found here, and a batch of new SKUs (a first
-    /// upload's every batch) not at all. A digest shared by two SKUs only costs a lookup that
-    /// finds nothing. The offers the upload creates are not added: a file names a SKU once
-    /// (the reader refuses a duplicate before it reaches a batch, and the unique key would
-    /// refuse it here), so memory grows with the seller's catalog, not with the file.
-    skus_in_use: HashSet<u64>,
+    /// A digest of every SKU the seller had an offer under before this upload, read when the
+    /// first batch turns out to be mostly new SKUs (a first upload): later batches then ask
+    /// the database only for the SKUs found here, and a batch of new SKUs not at all. A
+    /// re-upload, whose first batch is known offers, never reads it and asks for every SKU
+    /// as before (reading a million SKUs would cost it more than it saves). A digest shared
+    /// by two SKUs only costs a lookup that finds nothing. The offers the upload creates are
+    /// not added: a file names a SKU once (the reader refuses a duplicate before it reaches a
+    /// batch, and the unique key would refuse it here), so memory grows with the seller's
+    /// catalog, not with the file.
+    skus_in_use: Option<HashSet<u64>>,
 }
 
 /// The first key of the PostgreSQL advisory lock that an upload holds on its seller (the
@@ -703,8 +705,11 @@ impl PricelistTx<'_> {
         let now = Utc::now();
         let seller_id = self.meta.seller_id;
         let upload_id = self.upload_id;
-        let skus: Vec<&str> =
-            batch.iter().map(|o| o.sku.as_str()).filter(|s| self.skus_in_use.contains(&sku_digest(s))).collect();
+        let skus: Vec<&str> = batch
+            .iter()
+            .map(|o| o.sku.as_str())
+            .filter(|s| self.skus_in_use.as_ref().is_none_or(|known| known.contains(&sku_digest(s))))
+            .collect();
 
         // 1. The offers the seller already has under these SKUs (those whose digest it has).
         // PostgreSQL gets one array parameter (cheap to plan, the unique index probed per SKU);
@@ -728,6 +733,16 @@ impl PricelistTx<'_> {
                 q.build_query_as().fetch_all(&mut **t).await?
             }
         };
+        // A first batch, full and of mostly new SKUs: a first upload of a big file. The digests
+        // of the seller's SKUs spare the later batches most of their lookups.
+        let full = batch.len()
+            >= match self.tx {
+                Tx::Postgres(_) => POSTGRES_BATCH,
+                Tx::Sqlite(_) => SQLITE_BATCH,
+            };
+        if self.skus_in_use.is_none() && self.applied.total == 0 && full && existing.len() * 10 < batch.len() {
+            self.skus_in_use = Some(self.tx.seller_sku_digests(seller_id).await?);
+        }
         let known: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
         let mut by_sku = known.clone();
 

@@ -363,6 +363,51 @@ crate::backend_tests! {
         assert_ne!(history[0].price_tiyn, history[1].price_tiyn);
     }
 
+    async fn a_big_first_upload_still_finds_the_sellers_known_offers(app: TestApp) {
+        // A first batch of new SKUs makes the import read the seller's SKUs once and ask the
+        // database only about those in later batches: an offer the seller already had, named
+        // after thousands of new ones, is still updated, not created again.
+        let (seller_id, _, _) = new_seller(&app, NEWCOMER, "150540001233").await;
+        let dir = tempfile::tempdir().unwrap();
+        let import = |name: &str, offers: Vec<String>| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, pricelist("150540001233", &offers.join("\n"))).unwrap();
+            path
+        };
+        let run = |path: std::path::PathBuf| {
+            let store = app.store.clone();
+            async move {
+                let upload = duken::pricelist::Upload {
+                    seller_id,
+                    path: &path,
+                    file_name: "big.xml",
+                    source: "cli",
+                    uploaded_by: None,
+                    actor: "test",
+                    request_id: "",
+                };
+                match duken::pricelist::import(&store, upload).await.unwrap() {
+                    duken::pricelist::Outcome::Applied { applied, .. } => applied,
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let old = |price: &str| offer("SKU-OLD", "Смартфон Testbrand X1 128 ГБ", "PP1", 5, &[("750000000", price)]);
+        let first = run(import("first.xml", vec![old("149990")])).await;
+        assert_eq!(first.created, 1);
+        // More new SKUs than a batch holds on either database, then the known one.
+        let mut offers: Vec<String> =
+            (0..2_100).map(|i| offer(&format!("SKU-{i:05}"), "Наушники Testbrand Pods", "PP1", 1, &[("750000000", "19990")])).collect();
+        offers.push(old("139990"));
+        let second = run(import("second.xml", offers)).await;
+        assert_eq!((second.total, second.created, second.updated, second.unavailable), (2_101, 2_100, 1, 0));
+        let (count, price): (i64, i64) = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
+            "SELECT COUNT(*) OVER (), op.price_tiyn FROM offers o JOIN offer_prices op ON op.offer_id = o.id
+             WHERE o.seller_id = $1 AND o.seller_sku = 'SKU-OLD'"
+        ).bind(seller_id).fetch_one(p).await.unwrap());
+        assert_eq!((count, price), (1, 13_999_000));
+    }
+
     async fn moderation_publishes_or_merges_new_cards(app: TestApp) {
         let (seller_id, mut owner, mut operator) = new_seller(&app, NEWCOMER, "150540001233").await;
         let csrf = owner.csrf();
