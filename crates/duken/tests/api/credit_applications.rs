@@ -282,11 +282,14 @@ crate::backend_tests! {
         assert!(page.starts_with("/credit/requests/"), "{page}");
         let id = page.trim_start_matches("/credit/requests/").to_owned();
         let mut body = String::new();
+        // Waits for the signing form, not only the words: the timeline says "Approved: sign it"
+        // for an approval event too, which may come before the application is signable.
         for _ in 0..200 {
             body = b.get(&format!("{page}?lang=en")).await.body;
-            if body.contains("Approved: sign it") { break; }
+            if body.contains("name=\"application\" value=\"") { break; }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        assert!(body.contains("name=\"application\" value=\""), "no signing form: {body}");
         assert!(body.contains("Approved: sign it") && body.contains("ГЭСВ") && body.contains("Payment schedule"), "{body}");
         assert!(!body.contains("900101300007"), "the IIN is never shown whole");
         let app_id = body.split("name=\"application\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
