@@ -1218,8 +1218,12 @@ impl SellerOrderQuery {
 impl Store {
     /// A seller's orders, newest first, and how many match in all.
     pub async fn seller_orders(&self, q: &SellerOrderQuery) -> Result<(Vec<Order>, i64), StoreError> {
-        fn filters<'a, DB: sqlx::Database>(b: &mut QueryBuilder<DB>, q: &'a SellerOrderQuery)
-        where
+        /// The query's conditions; `only_state`: one of its states instead of all of them.
+        fn filters<'a, DB: sqlx::Database>(
+            b: &mut QueryBuilder<DB>,
+            q: &'a SellerOrderQuery,
+            only_state: Option<&'static str>,
+        ) where
             i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
             &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
             String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -1240,7 +1244,7 @@ impl Store {
             // Orders not paid yet are never the seller's business. Without a list of states, the
             // list of every state a seller sees: the index by seller, state and date then reads
             // one range per state, not every order the seller ever had.
-            let states = q.visible_states();
+            let states = only_state.map_or_else(|| q.visible_states(), |s| vec![s]);
             if states.is_empty() {
                 b.push(" AND 1 = 0");
             }
@@ -1280,7 +1284,7 @@ impl Store {
                 Some((states, window)) => crate::order_counts::push_count_in_states(b, q.seller_id, &states, window),
                 None => {
                     b.push("(SELECT COUNT(*) FROM orders");
-                    filters(b, q);
+                    filters(b, q, None);
                     b.push(")");
                 }
             }
@@ -1293,12 +1297,34 @@ impl Store {
         }
         // The page and the total in one statement: one snapshot, one round trip (the total is a
         // subquery that does not depend on the row, computed once), on the list reads' pool.
+        // Several states (a list without a state filter): the newest of each state, read from
+        // the index by seller, state and date, then merged. One scan by seller and date would
+        // step over every order of other states placed since, such as thousands of checkouts
+        // still awaiting payment, which a seller never sees (BENCHMARKS.md, "the orders list
+        // without a state filter").
         let reads = self.list_reads();
+        let states = q.visible_states();
         let page: Vec<OrderOnPage> = on_pool!(reads, |p| {
             let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS}, "));
             total(&mut b, q);
-            b.push(" AS total FROM orders");
-            filters(&mut b, q);
+            if states.len() > 1 {
+                b.push(" AS total FROM (");
+                for (i, state) in states.iter().enumerate() {
+                    if i > 0 {
+                        b.push(" UNION ALL ");
+                    }
+                    b.push(format!("SELECT * FROM (SELECT {ORDER_COLUMNS} FROM orders"));
+                    filters(&mut b, q, Some(state));
+                    b.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+                        .push_bind(q.offset.saturating_add(q.limit))
+                        .push(")");
+                    b.push(format!(" s{i}"));
+                }
+                b.push(") newest");
+            } else {
+                b.push(" AS total FROM orders");
+                filters(&mut b, q, None);
+            }
             b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
             b.build_query_as().fetch_all(p).await
         })?;

@@ -49,6 +49,27 @@ async fn listed_total(
     };
     let (page, total) = store.seller_orders(&q).await.unwrap();
     assert_eq!(page.len() as i64, (total - offset).clamp(0, 3), "a page of 3 from {offset} of {total}");
+    // The page itself: the newest first across every state asked for (the store merges one
+    // read per state), as one plain query orders them.
+    let named: Vec<&str> = if states.is_empty() {
+        State::ALL.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
+    } else {
+        states.iter().map(|s| s.as_str()).collect()
+    };
+    let sql = format!(
+        "SELECT id FROM orders WHERE seller_id = $1 AND state IN ('{}') AND created_at >= $2 AND created_at <= $3
+         ORDER BY created_at DESC, id DESC LIMIT 3 OFFSET $4",
+        named.join("', '")
+    );
+    let want: Vec<i64> = on_pool!(store.pool(), |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(seller)
+        .bind(from)
+        .bind(to)
+        .bind(offset)
+        .fetch_all(p)
+        .await
+        .unwrap());
+    assert_eq!(page.iter().map(|o| o.id).collect::<Vec<_>>(), want, "states {states:?} from {offset}");
     total
 }
 
@@ -80,6 +101,8 @@ async fn check_all(store: &Store, seller: i64, now: DateTime<Utc>, when: &str) {
             let want = exact(store, seller, &named, from, to).await;
             let got = listed_total(store, seller, states, (from, to), 0).await;
             assert_eq!(got, want, "{when}: states {states:?}, {from} ..= {to}");
+            let later = listed_total(store, seller, states, (from, to), 7).await;
+            assert_eq!(later, want, "{when}: a later page, states {states:?}, {from} ..= {to}");
             // Paged past the end, the total still comes.
             let past = listed_total(store, seller, states, (from, to), want + 2).await;
             assert_eq!(past, want, "{when}: past the end, states {states:?}, {from} ..= {to}");
