@@ -369,10 +369,14 @@ const POSTGRES_BATCH: usize = 2000;
 impl Store {
     /// How many offers [`PricelistTx::apply_batch`] takes at a time on this database.
     pub fn pricelist_batch(&self) -> usize {
-        match self.backend() {
-            crate::Backend::Sqlite => SQLITE_BATCH,
-            crate::Backend::Postgres => POSTGRES_BATCH,
-        }
+        batch_size(self.backend())
+    }
+}
+
+fn batch_size(backend: crate::Backend) -> usize {
+    match backend {
+        crate::Backend::Sqlite => SQLITE_BATCH,
+        crate::Backend::Postgres => POSTGRES_BATCH,
     }
 }
 
@@ -735,11 +739,7 @@ impl PricelistTx<'_> {
         };
         // A first batch, full and of mostly new SKUs: a first upload of a big file. The digests
         // of the seller's SKUs spare the later batches most of their lookups.
-        let full = batch.len()
-            >= match self.tx {
-                Tx::Postgres(_) => POSTGRES_BATCH,
-                Tx::Sqlite(_) => SQLITE_BATCH,
-            };
+        let full = batch.len() >= batch_size(self.tx.backend());
         if self.skus_in_use.is_none() && self.applied.total == 0 && full && existing.len() * 10 < batch.len() {
             self.skus_in_use = Some(self.tx.seller_sku_digests(seller_id).await?);
         }
