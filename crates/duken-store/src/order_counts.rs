@@ -28,46 +28,73 @@ fn start_of_day(day: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(day.saturating_mul(SECONDS_PER_DAY), 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-/// How an inclusive window of placement times splits into whole days, counted from the day
-/// counts, and the partial days at its ends, counted from the orders themselves.
+/// Part of one day, counted from the orders themselves: `from <= created_at` (`<` when not
+/// `from_inclusive`) and `created_at < to` (`<=` when `to_inclusive`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partial {
+    pub from: DateTime<Utc>,
+    pub from_inclusive: bool,
+    pub to: DateTime<Utc>,
+    pub to_inclusive: bool,
+    /// The rest of a day the whole days include, so subtracted from their count.
+    pub subtract: bool,
+}
+
+/// How an inclusive window of placement times splits into days counted from the day counts and
+/// partial days counted from the orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WindowSplit {
-    /// Whole days `first..=last`; `None` when the window holds no whole day.
+    /// Days `first..=last` counted whole; `None` when the window holds no whole day.
     pub whole_days: Option<(Option<i64>, Option<i64>)>,
-    /// `from <= created_at < end`: the part before the first whole day.
-    pub head: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    /// `start <= created_at <= to`: the part after the last whole day.
-    pub tail: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// At most one partial day at each end.
+    pub partials: Vec<Partial>,
 }
 
 /// Splits `from..=to` (either end open) into whole days and the partial days at its ends.
-/// A window with no whole day in it is all head: `from <= created_at <= to` is then counted
-/// directly (`tail` is `None` and `head` carries the inclusive `to` through [`WindowSplit::exact`]).
+///
+/// A window's end day is counted by its smaller part: a window ending at 21:00 counts that day
+/// whole and subtracts the orders placed after 21:00, rather than counting those placed before.
+/// A tool's window ends now, so that part holds no order at all and the count reads no order;
+/// a window starting at 07:00 (now − 14 days) counts the seven hours before it. A window with no
+/// whole day in it is counted directly from the orders.
 pub fn split_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> WindowSplit {
     // The first day that starts at or after `from`, and the last that ends at or before `to`
     // (day d ends where d + 1 starts, so d is whole when start_of_day(d + 1) <= to).
-    let first = from.map(|f| {
+    let mut first = from.map(|f| {
         let d = day_of(f);
         if start_of_day(d) == f { d } else { d + 1 }
     });
-    let last = to.map(|t| day_of(t) - 1);
-    if let (Some(a), Some(b)) = (first, last)
-        && a > b
+    let mut last = to.map(|t| day_of(t) - 1);
+    if let (Some(f), Some(t)) = (from, to)
+        && first > last
     {
-        return WindowSplit { whole_days: None, head: None, tail: None };
+        let all = Partial { from: f, from_inclusive: true, to: t, to_inclusive: true, subtract: false };
+        return WindowSplit { whole_days: None, partials: vec![all] };
     }
-    WindowSplit {
-        whole_days: Some((first, last)),
-        head: from.zip(first).filter(|(f, d)| *f < start_of_day(*d)).map(|(f, d)| (f, start_of_day(d))),
-        tail: to.zip(last).map(|(t, d)| (start_of_day(d + 1), t)),
+    let mut partials = Vec::with_capacity(2);
+    if let Some(f) = from {
+        let d = day_of(f);
+        let (day_start, day_end) = (start_of_day(d), start_of_day(d + 1));
+        if f > day_start {
+            if f - day_start < day_end - f {
+                first = Some(d);
+                partials.push(Partial { from: day_start, from_inclusive: true, to: f, to_inclusive: false, subtract: true });
+            } else {
+                partials.push(Partial { from: f, from_inclusive: true, to: day_end, to_inclusive: false, subtract: false });
+            }
+        }
     }
-}
-
-impl WindowSplit {
-    /// Whether the window is small enough to count only from the orders.
-    pub fn exact(&self) -> bool {
-        self.whole_days.is_none()
+    if let Some(t) = to {
+        let e = day_of(t);
+        let (day_start, day_end) = (start_of_day(e), start_of_day(e + 1));
+        if day_end - t < t - day_start {
+            last = Some(e);
+            partials.push(Partial { from: t, from_inclusive: false, to: day_end, to_inclusive: false, subtract: true });
+        } else {
+            partials.push(Partial { from: day_start, from_inclusive: true, to: t, to_inclusive: true, subtract: false });
+        }
     }
+    WindowSplit { whole_days: Some((first, last)), partials }
 }
 
 impl Tx {
@@ -202,29 +229,21 @@ pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
             q.push(")");
         }
     }
-    // Each range with whether its end is inclusive.
-    let ranges: Vec<(Window, bool)> = if split.exact() {
-        vec![((from, to), true)]
-    } else {
-        let head = split.head.map(|(a, b)| ((Some(a), Some(b)), false));
-        head.into_iter().chain(split.tail.map(|(a, b)| ((Some(a), Some(b)), true))).collect()
-    };
     // One subquery per state: each is one range of the index by seller, state and date, whatever
     // plan the values get (a list of states let a generic plan scan the seller's orders by date,
     // orders not paid yet included, and filter them).
-    for ((a, b), inclusive) in ranges {
+    for p in &split.partials {
         for state in states {
-            q.push(" + (SELECT COUNT(*) FROM orders WHERE seller_id = ")
+            q.push(if p.subtract { " - " } else { " + " })
+                .push("(SELECT COUNT(*) FROM orders WHERE seller_id = ")
                 .push_bind(seller_id)
                 .push(" AND state = ")
-                .push_bind(*state);
-            if let Some(a) = a {
-                q.push(" AND created_at >= ").push_bind(a);
-            }
-            if let Some(b) = b {
-                q.push(if inclusive { " AND created_at <= " } else { " AND created_at < " }).push_bind(b);
-            }
-            q.push(")");
+                .push_bind(*state)
+                .push(if p.from_inclusive { " AND created_at >= " } else { " AND created_at > " })
+                .push_bind(p.from)
+                .push(if p.to_inclusive { " AND created_at <= " } else { " AND created_at < " })
+                .push_bind(p.to)
+                .push(")");
         }
     }
     q.push(" AS BIGINT)");
@@ -238,44 +257,64 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    #[test]
-    fn a_tool_window_is_whole_days_between_two_partial_ones() {
-        let s = split_window(Some(at("2026-11-21T20:18:35Z")), Some(at("2026-12-05T20:18:35Z")));
-        assert_eq!(
-            s.whole_days,
-            Some((Some(day_of(at("2026-11-22T00:00:00Z"))), Some(day_of(at("2026-12-04T12:00:00Z")))))
-        );
-        assert_eq!(s.head, Some((at("2026-11-21T20:18:35Z"), at("2026-11-22T00:00:00Z"))));
-        assert_eq!(s.tail, Some((at("2026-12-05T00:00:00Z"), at("2026-12-05T20:18:35Z"))));
+    fn part(from: &str, from_inclusive: bool, to: &str, to_inclusive: bool, subtract: bool) -> Partial {
+        Partial { from: at(from), from_inclusive, to: at(to), to_inclusive, subtract }
+    }
+
+    fn day(s: &str) -> Option<i64> {
+        Some(day_of(at(s)))
     }
 
     #[test]
-    fn a_window_starting_at_midnight_has_no_head() {
-        let s = split_window(Some(at("2026-11-22T00:00:00Z")), Some(at("2026-11-24T00:00:00Z")));
+    fn a_tool_window_counts_each_end_day_by_its_smaller_part() {
+        // 20:18 on both ends: the first day's 3 h 42 min after it are counted, the last day is
+        // counted whole less what was placed after 20:18 (nothing, when that is now).
+        let s = split_window(Some(at("2026-11-21T20:18:35Z")), Some(at("2026-12-05T20:18:35Z")));
+        assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-12-05T12:00:00Z"))));
         assert_eq!(
-            s.whole_days,
-            Some((Some(day_of(at("2026-11-22T00:00:00Z"))), Some(day_of(at("2026-11-23T00:00:00Z")))))
+            s.partials,
+            vec![
+                part("2026-11-21T20:18:35Z", true, "2026-11-22T00:00:00Z", false, false),
+                part("2026-12-05T20:18:35Z", false, "2026-12-06T00:00:00Z", false, true),
+            ]
         );
-        assert_eq!(s.head, None);
+        // 07:00 on both ends: the first day is counted whole less its first seven hours, the
+        // last by its first seven hours.
+        let s = split_window(Some(at("2026-11-22T07:00:00Z")), Some(at("2026-12-06T07:00:00Z")));
+        assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-12-05T00:00:00Z"))));
+        assert_eq!(
+            s.partials,
+            vec![
+                part("2026-11-22T00:00:00Z", true, "2026-11-22T07:00:00Z", false, true),
+                part("2026-12-06T00:00:00Z", true, "2026-12-06T07:00:00Z", true, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_window_starting_at_midnight_has_no_partial_first_day() {
+        let s = split_window(Some(at("2026-11-22T00:00:00Z")), Some(at("2026-11-24T00:00:00Z")));
+        assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-11-23T00:00:00Z"))));
         // The inclusive end is an instant of the next day, counted from the orders.
-        assert_eq!(s.tail, Some((at("2026-11-24T00:00:00Z"), at("2026-11-24T00:00:00Z"))));
+        assert_eq!(s.partials, vec![part("2026-11-24T00:00:00Z", true, "2026-11-24T00:00:00Z", true, false)]);
     }
 
     #[test]
     fn a_window_within_one_day_is_counted_exactly() {
         let s = split_window(Some(at("2026-12-05T01:00:00Z")), Some(at("2026-12-05T20:00:00Z")));
-        assert!(s.exact());
+        assert_eq!(s.whole_days, None);
+        assert_eq!(s.partials, vec![part("2026-12-05T01:00:00Z", true, "2026-12-05T20:00:00Z", true, false)]);
         let s = split_window(Some(at("2026-12-04T01:00:00Z")), Some(at("2026-12-05T20:00:00Z")));
-        assert!(s.exact(), "no day lies wholly inside: {s:?}");
+        assert_eq!(s.whole_days, None, "no day lies wholly inside: {s:?}");
     }
 
     #[test]
     fn open_ends_are_whole_days() {
         let s = split_window(None, None);
-        assert_eq!(s, WindowSplit { whole_days: Some((None, None)), head: None, tail: None });
+        assert_eq!(s, WindowSplit { whole_days: Some((None, None)), partials: vec![] });
         let s = split_window(Some(at("2026-12-01T06:00:00Z")), None);
-        assert_eq!(s.whole_days, Some((Some(day_of(at("2026-12-02T00:00:00Z"))), None)));
-        assert!(s.tail.is_none());
+        assert_eq!(s.whole_days, Some((day("2026-12-01T00:00:00Z"), None)));
+        assert_eq!(s.partials, vec![part("2026-12-01T00:00:00Z", true, "2026-12-01T06:00:00Z", false, true)]);
     }
 
     #[test]

@@ -74,7 +74,7 @@ async fn listed_total(
 }
 
 /// Windows a tool sends (now − 14 days .. now), ones on midnights, within a day, spanning a
-/// day's end, and the seller's whole history.
+/// day's end, the seller's whole history, and ones whose end days are counted either way.
 fn windows(now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let midnight = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
     vec![
@@ -85,6 +85,9 @@ fn windows(now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         (midnight - Duration::hours(20), midnight - Duration::hours(2)),
         (midnight - Duration::hours(20), midnight + Duration::hours(2)),
         (now - Duration::days(120), now + Duration::days(1)),
+        // End days counted whole less their smaller part (2 h and 1 h), and by their part.
+        (midnight - Duration::days(3) + Duration::hours(2), midnight - Duration::hours(1)),
+        (midnight - Duration::days(3) + Duration::hours(20), midnight - Duration::hours(20)),
     ]
 }
 
