@@ -8,7 +8,7 @@
 //! by the order jobs) moves the changes into `order_state_counts`; a count reads both in one
 //! statement ([`push_count_in_states`]), so it is exact at any moment.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use duken_core::order::State;
 use sqlx::QueryBuilder;
 
@@ -52,12 +52,12 @@ pub struct WindowSplit {
 
 /// Splits `from..=to` (either end open) into whole days and the partial days at its ends.
 ///
-/// A window's end day is counted by its smaller part: a window ending at 21:00 counts that day
-/// whole and subtracts the orders placed after 21:00, rather than counting those placed before.
-/// A tool's window ends now, so that part holds no order at all and the count reads no order;
-/// a window starting at 07:00 (now − 14 days) counts the seven hours before it. A window with no
-/// whole day in it is counted directly from the orders.
-pub fn split_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> WindowSplit {
+/// A window's end day is counted by whichever part holds less time of orders, no order being
+/// placed after `now`: a window ending now counts its last day whole less the orders placed
+/// after it (none), rather than every order of the day so far, unpaid ones included in the
+/// range read; a window starting at 07:00 fourteen days ago counts that day whole less its
+/// first seven hours. A window with no whole day in it is counted directly from the orders.
+pub fn split_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>, now: DateTime<Utc>) -> WindowSplit {
     // The first day that starts at or after `from`, and the last that ends at or before `to`
     // (day d ends where d + 1 starts, so d is whole when start_of_day(d + 1) <= to).
     let mut first = from.map(|f| {
@@ -76,22 +76,40 @@ pub fn split_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> W
         let d = day_of(f);
         let (day_start, day_end) = (start_of_day(d), start_of_day(d + 1));
         if f > day_start {
-            if f - day_start < day_end - f {
+            if f - day_start < (day_end.min(now) - f).max(TimeDelta::zero()) {
                 first = Some(d);
-                partials.push(Partial { from: day_start, from_inclusive: true, to: f, to_inclusive: false, subtract: true });
+                partials.push(Partial {
+                    from: day_start,
+                    from_inclusive: true,
+                    to: f,
+                    to_inclusive: false,
+                    subtract: true,
+                });
             } else {
-                partials.push(Partial { from: f, from_inclusive: true, to: day_end, to_inclusive: false, subtract: false });
+                partials.push(Partial {
+                    from: f,
+                    from_inclusive: true,
+                    to: day_end,
+                    to_inclusive: false,
+                    subtract: false,
+                });
             }
         }
     }
     if let Some(t) = to {
         let e = day_of(t);
         let (day_start, day_end) = (start_of_day(e), start_of_day(e + 1));
-        if day_end - t < t - day_start {
+        if (day_end.min(now) - t).max(TimeDelta::zero()) < t - day_start {
             last = Some(e);
             partials.push(Partial { from: t, from_inclusive: false, to: day_end, to_inclusive: false, subtract: true });
         } else {
-            partials.push(Partial { from: day_start, from_inclusive: true, to: t, to_inclusive: true, subtract: false });
+            partials.push(Partial {
+                from: day_start,
+                from_inclusive: true,
+                to: t,
+                to_inclusive: true,
+                subtract: false,
+            });
         }
     }
     WindowSplit { whole_days: Some((first, last)), partials }
@@ -204,7 +222,7 @@ pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
     &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    let split = split_window(from, to);
+    let split = split_window(from, to, Utc::now());
     let part = |q: &mut QueryBuilder<DB>, what: &str, table: &str| {
         q.push(format!("(SELECT COALESCE({what}, 0) FROM {table} WHERE seller_id = "))
             .push_bind(seller_id)
@@ -229,22 +247,23 @@ pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
             q.push(")");
         }
     }
-    // One subquery per state: each is one range of the index by seller, state and date, whatever
-    // plan the values get (a list of states let a generic plan scan the seller's orders by date,
-    // orders not paid yet included, and filter them).
+    // One subquery per partial day, a range of the index by seller and date (which holds the
+    // state): at most half a day of the seller's orders, unpaid ones included, and none at all
+    // for the part after a window that ends now.
     for p in &split.partials {
-        for state in states {
-            q.push(if p.subtract { " - " } else { " + " })
-                .push("(SELECT COUNT(*) FROM orders WHERE seller_id = ")
-                .push_bind(seller_id)
-                .push(" AND state = ")
-                .push_bind(*state)
-                .push(if p.from_inclusive { " AND created_at >= " } else { " AND created_at > " })
-                .push_bind(p.from)
-                .push(if p.to_inclusive { " AND created_at <= " } else { " AND created_at < " })
-                .push_bind(p.to)
-                .push(")");
+        q.push(if p.subtract { " - " } else { " + " })
+            .push("(SELECT COUNT(*) FROM orders WHERE seller_id = ")
+            .push_bind(seller_id)
+            .push(if p.from_inclusive { " AND created_at >= " } else { " AND created_at > " })
+            .push_bind(p.from)
+            .push(if p.to_inclusive { " AND created_at <= " } else { " AND created_at < " })
+            .push_bind(p.to)
+            .push(" AND state IN (");
+        let mut sep = q.separated(", ");
+        for s in states {
+            sep.push_bind(*s);
         }
+        sep.push_unseparated("))");
     }
     q.push(" AS BIGINT)");
 }
@@ -261,6 +280,11 @@ mod tests {
         Partial { from: at(from), from_inclusive, to: at(to), to_inclusive, subtract }
     }
 
+    /// A `now` after every window of these tests.
+    fn later() -> DateTime<Utc> {
+        at("2027-01-01T00:00:00Z")
+    }
+
     fn day(s: &str) -> Option<i64> {
         Some(day_of(at(s)))
     }
@@ -269,7 +293,7 @@ mod tests {
     fn a_tool_window_counts_each_end_day_by_its_smaller_part() {
         // 20:18 on both ends: the first day's 3 h 42 min after it are counted, the last day is
         // counted whole less what was placed after 20:18 (nothing, when that is now).
-        let s = split_window(Some(at("2026-11-21T20:18:35Z")), Some(at("2026-12-05T20:18:35Z")));
+        let s = split_window(Some(at("2026-11-21T20:18:35Z")), Some(at("2026-12-05T20:18:35Z")), later());
         assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-12-05T12:00:00Z"))));
         assert_eq!(
             s.partials,
@@ -280,7 +304,7 @@ mod tests {
         );
         // 07:00 on both ends: the first day is counted whole less its first seven hours, the
         // last by its first seven hours.
-        let s = split_window(Some(at("2026-11-22T07:00:00Z")), Some(at("2026-12-06T07:00:00Z")));
+        let s = split_window(Some(at("2026-11-22T07:00:00Z")), Some(at("2026-12-06T07:00:00Z")), later());
         assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-12-05T00:00:00Z"))));
         assert_eq!(
             s.partials,
@@ -292,8 +316,26 @@ mod tests {
     }
 
     #[test]
+    fn a_window_ending_now_counts_its_last_day_whole_less_nothing() {
+        // At 06:53 the day so far is the larger part: what follows `to` holds no order yet.
+        let now = at("2026-12-06T06:53:25Z");
+        let s = split_window(Some(at("2026-11-22T06:53:25Z")), Some(now), now);
+        assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-12-06T00:00:00Z"))));
+        assert_eq!(
+            s.partials,
+            vec![
+                part("2026-11-22T00:00:00Z", true, "2026-11-22T06:53:25Z", false, true),
+                part("2026-12-06T06:53:25Z", false, "2026-12-07T00:00:00Z", false, true),
+            ]
+        );
+        // A window ending in the early hours of the day, seen late that day, counts its part.
+        let s = split_window(Some(at("2026-11-22T06:53:25Z")), Some(now), at("2026-12-06T20:00:00Z"));
+        assert_eq!(s.partials[1], part("2026-12-06T00:00:00Z", true, "2026-12-06T06:53:25Z", true, false));
+    }
+
+    #[test]
     fn a_window_starting_at_midnight_has_no_partial_first_day() {
-        let s = split_window(Some(at("2026-11-22T00:00:00Z")), Some(at("2026-11-24T00:00:00Z")));
+        let s = split_window(Some(at("2026-11-22T00:00:00Z")), Some(at("2026-11-24T00:00:00Z")), later());
         assert_eq!(s.whole_days, Some((day("2026-11-22T00:00:00Z"), day("2026-11-23T00:00:00Z"))));
         // The inclusive end is an instant of the next day, counted from the orders.
         assert_eq!(s.partials, vec![part("2026-11-24T00:00:00Z", true, "2026-11-24T00:00:00Z", true, false)]);
@@ -301,18 +343,18 @@ mod tests {
 
     #[test]
     fn a_window_within_one_day_is_counted_exactly() {
-        let s = split_window(Some(at("2026-12-05T01:00:00Z")), Some(at("2026-12-05T20:00:00Z")));
+        let s = split_window(Some(at("2026-12-05T01:00:00Z")), Some(at("2026-12-05T20:00:00Z")), later());
         assert_eq!(s.whole_days, None);
         assert_eq!(s.partials, vec![part("2026-12-05T01:00:00Z", true, "2026-12-05T20:00:00Z", true, false)]);
-        let s = split_window(Some(at("2026-12-04T01:00:00Z")), Some(at("2026-12-05T20:00:00Z")));
+        let s = split_window(Some(at("2026-12-04T01:00:00Z")), Some(at("2026-12-05T20:00:00Z")), later());
         assert_eq!(s.whole_days, None, "no day lies wholly inside: {s:?}");
     }
 
     #[test]
     fn open_ends_are_whole_days() {
-        let s = split_window(None, None);
+        let s = split_window(None, None, later());
         assert_eq!(s, WindowSplit { whole_days: Some((None, None)), partials: vec![] });
-        let s = split_window(Some(at("2026-12-01T06:00:00Z")), None);
+        let s = split_window(Some(at("2026-12-01T06:00:00Z")), None, later());
         assert_eq!(s.whole_days, Some((day("2026-12-01T00:00:00Z"), None)));
         assert_eq!(s.partials, vec![part("2026-12-01T00:00:00Z", true, "2026-12-01T06:00:00Z", false, true)]);
     }
