@@ -157,6 +157,8 @@ pub struct Store {
     /// the one pool.
     list_reads: Pool,
     max_connections: u32,
+    /// Merchant API tokens found valid a moment ago ([`sellers::TrustedTokens`]).
+    trusted_tokens: std::sync::Arc<sellers::TrustedTokens>,
 }
 
 impl Store {
@@ -212,7 +214,7 @@ impl Store {
                 (Pool::Postgres(pool), Pool::Postgres(list_reads))
             }
         };
-        Ok(Store { pool, list_reads, max_connections })
+        Ok(Store { pool, list_reads, max_connections, trusted_tokens: Default::default() })
     }
 
     /// Brings the schema up to date with the migrations embedded for this backend.

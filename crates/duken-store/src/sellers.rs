@@ -1,6 +1,9 @@
 //! §3: seller onboarding — applications, the operator's decision, the seller's stores and
 //! staff invitations. Every change is audited in the same transaction as the change.
 
+use std::collections::HashMap;
+use std::time::Instant;
+
 use chrono::{DateTime, Utc};
 use duken_core::seller::{Application, NewStore};
 use duken_core::{PageRequest, Phone};
@@ -748,6 +751,9 @@ impl Store {
 
     /// The active seller a token belongs to, marking it used (at most once a minute).
     pub async fn seller_of_token(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        if let Some(seller_id) = self.trusted_tokens.get(token_hash) {
+            return Ok(Some(seller_id));
+        }
         let now = Utc::now();
         let found: Option<(i64, i64, Option<DateTime<Utc>>)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT t.id, t.seller_id, t.last_used_at FROM seller_api_tokens t JOIN sellers s ON s.id = t.seller_id
@@ -765,6 +771,7 @@ impl Store {
                 .await
                 .map(|_| ()))?;
         }
+        self.trusted_tokens.insert(token_hash, seller_id);
         Ok(Some(seller_id))
     }
 
@@ -802,6 +809,50 @@ impl Store {
         let reason = format!("seller_token:{token_id}");
         tx.audit(&AuditEntry { actor, action: "seller.token_revoked", subject: &subject, reason: &reason, request_id })
             .await?;
-        tx.commit().await
+        tx.commit().await?;
+        self.trusted_tokens.forget_all();
+        Ok(())
+    }
+}
+
+/// Merchant API tokens found valid within the last [`TrustedTokens::FOR`], by hash, with their
+/// seller. A seller's tool sends its token with every call; looking it up each time was a
+/// second database round trip for every orders list (BENCHMARKS.md, "token"). Revoking a token
+/// through this store forgets them all at once; a server sharing the database with the one that
+/// revoked it refuses the token at most [`TrustedTokens::FOR`] later.
+#[derive(Default)]
+pub(crate) struct TrustedTokens(std::sync::Mutex<HashMap<String, (i64, Instant)>>);
+
+/// The count only: token hashes stay out of any debug output.
+impl std::fmt::Debug for TrustedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "TrustedTokens({n})")
+    }
+}
+
+impl TrustedTokens {
+    pub(crate) const FOR: std::time::Duration = std::time::Duration::from_secs(1);
+    /// More tokens than this in one second: start again rather than grow.
+    const MOST: usize = 10_000;
+
+    fn get(&self, token_hash: &str) -> Option<i64> {
+        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(token_hash).filter(|(_, at)| at.elapsed() < Self::FOR).map(|(seller, _)| *seller)
+    }
+
+    fn insert(&self, token_hash: &str, seller_id: i64) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= Self::MOST {
+            map.retain(|_, (_, at)| at.elapsed() < Self::FOR);
+            if map.len() >= Self::MOST {
+                map.clear();
+            }
+        }
+        map.insert(token_hash.to_owned(), (seller_id, Instant::now()));
+    }
+
+    fn forget_all(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }
