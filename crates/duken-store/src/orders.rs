@@ -150,6 +150,25 @@ impl Store {
             .collect())
     }
 
+    /// Units of these offers in each store that has some: (offer, store, units). A pickup
+    /// takes its units from the chosen store, so the cart offers the stores that have them.
+    pub async fn stocks_by_store(&self, offer_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        if offer_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(on_pool!(self.pool(), |p| {
+            let mut q = QueryBuilder::new(
+                "SELECT offer_id, store_id, CAST(quantity AS BIGINT) FROM offer_stocks WHERE quantity > 0 AND offer_id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in offer_ids {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(p).await
+        })?)
+    }
+
     /// A guest's cart joins the account's at sign-in: quantities add up (capped), the guest cart
     /// goes.
     pub async fn merge_guest_cart(&self, guest_key_hash: &str, user_id: i64) -> Result<(), StoreError> {

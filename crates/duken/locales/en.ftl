@@ -610,6 +610,7 @@ cart-fix-first = Some lines cannot be ordered as they are: change or remove them
 cart-add = Add to cart
 checkout-delivery-for = How { $seller }'s goods reach you
 checkout-pickup = Pick up at { $store }
+checkout-pickup-short = not enough units there
 checkout-local = Delivery by the seller to my address
 checkout-address = Address (for delivery)
 checkout-payment = Payment

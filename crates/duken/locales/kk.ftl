@@ -610,6 +610,7 @@ cart-fix-first = Кейбір жолдарға осы күйінде тапсы�
 cart-add = Себетке
 checkout-delivery-for = { $seller } сатушысының тауары сізге қалай жетеді
 checkout-pickup = Өзі алып кету: { $store }
+checkout-pickup-short = онда қажетті саны жоқ
 checkout-local = Сатушының менің мекенжайыма жеткізуі
 checkout-address = Мекенжай (жеткізу үшін)
 checkout-payment = Төлем

@@ -619,6 +619,7 @@ cart-fix-first = Некоторые строки нельзя заказать �
 cart-add = В корзину
 checkout-delivery-for = Как товары продавца { $seller } попадут к вам
 checkout-pickup = Самовывоз: { $store }
+checkout-pickup-short = там нет нужного количества
 checkout-local = Доставка продавцом по моему адресу
 checkout-address = Адрес (для доставки)
 checkout-payment = Оплата

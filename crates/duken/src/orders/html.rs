@@ -85,6 +85,10 @@ pub struct CartRow {
 pub struct StoreChoice {
     pub id: i64,
     pub label: String,
+    /// Has every unit of the seller's lines: a pickup takes them from this store.
+    pub enough: bool,
+    pub checked: bool,
+    in_city: bool,
 }
 
 pub struct SellerGroup {
@@ -92,6 +96,8 @@ pub struct SellerGroup {
     pub seller_name: String,
     pub rows: Vec<CartRow>,
     pub stores: Vec<StoreChoice>,
+    /// No store has every unit: the seller's delivery is chosen instead.
+    pub local_checked: bool,
     pub total: String,
     pub problem: Option<String>,
 }
@@ -138,7 +144,13 @@ async fn render_cart(
                 .await?
                 .into_iter()
                 .filter(|s| s.city_kato.is_some())
-                .map(|s| StoreChoice { id: s.id, label: format!("{} — {}", s.name, s.address) })
+                .map(|s| StoreChoice {
+                    id: s.id,
+                    label: format!("{} — {}", s.name, s.address),
+                    enough: false,
+                    checked: false,
+                    in_city: s.city_kato == Some(prefs.city.kato),
+                })
                 .collect();
             let problem =
                 problems.iter().find(|p| p.seller_id() == Some(l.seller_id)).map(|p| super::problem_text(p, lang));
@@ -147,6 +159,7 @@ async fn render_cart(
                 seller_name: l.seller_name.clone(),
                 rows: Vec::new(),
                 stores,
+                local_checked: false,
                 total: String::new(),
                 problem,
             });
@@ -183,6 +196,24 @@ async fn render_cart(
             problem,
             orderable: line_ok,
         });
+    }
+    // Pickup points: the buyer's city first, those with every unit of the seller's lines first;
+    // one without them cannot be chosen (the checkout would refuse it). The first in the
+    // buyer's city with the units is chosen, or else the seller's delivery (not a pickup in
+    // another city).
+    let offer_ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
+    let stocks: HashMap<(i64, i64), i64> =
+        state.store.stocks_by_store(&offer_ids).await?.into_iter().map(|(o, s, q)| ((o, s), q)).collect();
+    for g in &mut groups {
+        for s in &mut g.stores {
+            s.enough =
+                g.rows.iter().all(|r| i64::from(r.quantity) <= stocks.get(&(r.offer_id, s.id)).copied().unwrap_or(0));
+        }
+        g.stores.sort_by_key(|s| (!s.in_city, !s.enough));
+        match g.stores.first_mut() {
+            Some(first) if first.enough && first.in_city => first.checked = true,
+            _ => g.local_checked = true,
+        }
     }
     for g in &mut groups {
         let sum: i64 = lines

@@ -360,6 +360,58 @@ crate::backend_tests! {
         assert_eq!(other.get(&format!("/orders/{code}")).await.status, StatusCode::NOT_FOUND);
     }
 
+    async fn the_cart_offers_pickup_where_the_units_are(app: TestApp) {
+        // An offer of a seller with two pickup points in Almaty, its units in the second only.
+        let stock = offers_in_stock(&app).await;
+        let stores_of = |seller: i64| {
+            let app = &app;
+            async move {
+                duken_store::on_pool!(app.store.pool(), |p| sqlx::query_scalar::<_, i64>(
+                    "SELECT id FROM stores WHERE seller_id = $1 AND city_kato = $2 ORDER BY id"
+                ).bind(seller).bind(ALMATY).fetch_all(p).await.unwrap())
+            }
+        };
+        let mut chosen = None;
+        for (offer, seller, _, _, _) in &stock {
+            let stores = stores_of(*seller).await;
+            if stores.len() >= 2 {
+                chosen = Some((*offer, *seller, stores[0], stores[1]));
+                break;
+            }
+        }
+        let (offer, seller, empty, full) = chosen.expect("a demo seller with two pickup points in Almaty");
+        duken_store::on_pool!(app.store.pool(), |p| {
+            sqlx::query("DELETE FROM offer_stocks WHERE offer_id = $1 AND store_id IN ($2, $3)")
+                .bind(offer).bind(empty).bind(full).execute(p).await.unwrap();
+            sqlx::query("INSERT INTO offer_stocks (offer_id, store_id, quantity) VALUES ($1, $2, 0), ($1, $3, 5)")
+                .bind(offer).bind(empty).bind(full).execute(p).await.unwrap();
+        });
+        let mut buyer = Browser::signed_in(&app, "+77053334477").await;
+        buyer.get("/cart?lang=en").await;
+        let csrf = buyer.csrf();
+        let added = buyer.post("/cart/add", &[("csrf", &csrf), ("offer", &offer.to_string()), ("quantity", "2")]).await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER);
+        let cart = buyer.get("/cart?lang=en").await;
+        let radio = |store: i64| {
+            let value = format!("value=\"pickup:{store}\"");
+            cart.body.split(&value).nth(1).unwrap_or_else(|| panic!("store {store} is offered: {}", cart.body)).split('>').next().unwrap().to_owned()
+        };
+        assert!(radio(full).contains("checked") && !radio(full).contains("disabled"), "{}", radio(full));
+        assert!(radio(empty).contains("disabled") && !radio(empty).contains("checked"), "{}", radio(empty));
+        assert!(cart.body.contains("not enough units there"));
+        let order_of = cart.body.find(&format!("pickup:{full}\"")).unwrap();
+        assert!(order_of < cart.body.find(&format!("pickup:{empty}\"")).unwrap(), "the point with the units comes first");
+        assert!(!cart.body.contains(&format!("name=\"delivery_{seller}\" value=\"local\" checked")));
+
+        // More than any one point has: the seller's delivery is chosen.
+        duken_store::on_pool!(app.store.pool(), |p| sqlx::query("UPDATE offer_stocks SET quantity = 3 WHERE offer_id = $1 AND store_id = $2")
+            .bind(offer).bind(empty).execute(p).await.map(|_| ()).unwrap());
+        let csrf = buyer.csrf();
+        buyer.post("/cart/add", &[("csrf", &csrf), ("offer", &offer.to_string()), ("quantity", "4")]).await;
+        let cart = buyer.get("/cart?lang=en").await;
+        assert!(cart.body.contains(&format!("name=\"delivery_{seller}\" value=\"local\" checked")), "{}", cart.body);
+    }
+
     async fn the_seller_handles_an_order_in_the_cabinet(app: TestApp) {
         // The demo seller "alatau-tech", whose owner is a demo account.
         let seller = app.store.find_seller_by_key("alatau-tech").await.unwrap();
