@@ -280,10 +280,12 @@ pub enum LineProblem {
         seen: Money,
         now: Money,
     },
-    /// Fewer units are left than asked for (in the chosen store, for pickup).
+    /// Fewer units are left than asked for: in the chosen pickup store (`at_store`), or in all
+    /// of the seller's stores for its delivery.
     NotEnoughStock {
         offer_id: i64,
         left: i64,
+        at_store: Option<i64>,
     },
     /// The pickup store is not the seller's, or has no address in a city.
     BadPickupStore {
@@ -495,7 +497,8 @@ impl Store {
                         })?;
                         left = left.max(now_left);
                     }
-                    problems.push(LineProblem::NotEnoughStock { offer_id: offer.id, left });
+                    let at_store = delivery.pickup_store.filter(|_| delivery.mode == DeliveryMode::Pickup);
+                    problems.push(LineProblem::NotEnoughStock { offer_id: offer.id, left, at_store });
                 }
             }
         }

@@ -587,6 +587,7 @@ order-consent-text = I agree that the sellers of my orders receive my name and p
 order-problem-unavailable = This offer is no longer sold in your city.
 order-problem-price = The price changed from { $seen } to { $now }.
 order-problem-stock = Only { $left } left.
+order-problem-stock-at-store = Only { $left } left at the chosen pickup point.
 order-problem-store = Choose one of the seller's pickup points.
 order-problem-delivery = Choose how this seller's goods reach you.
 order-handover-warning = Tell the hand-over code to the seller or courier only when you have the goods in your hands.

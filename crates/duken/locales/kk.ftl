@@ -587,6 +587,7 @@ order-consent-text = Тапсырыстарымның сатушылары ол�
 order-problem-unavailable = Бұл ұсыныс сіздің қалаңызда енді сатылмайды.
 order-problem-price = Баға өзгерді: { $seen } болған, енді { $now }.
 order-problem-stock = Тек { $left } қалды.
+order-problem-stock-at-store = Таңдалған беру нүктесінде тек { $left } қалды.
 order-problem-store = Сатушының беру нүктелерінің бірін таңдаңыз.
 order-problem-delivery = Бұл сатушының тауары сізге қалай жететінін таңдаңыз.
 order-handover-warning = Беру кодын сатушыға немесе курьерге тауар қолыңызда болғанда ғана айтыңыз.

@@ -596,6 +596,7 @@ order-consent-text = Я согласен(на), что продавцы моих
 order-problem-unavailable = Это предложение больше не продаётся в вашем городе.
 order-problem-price = Цена изменилась: было { $seen }, стало { $now }.
 order-problem-stock = Осталось только { $left }.
+order-problem-stock-at-store = В выбранном пункте выдачи осталось только { $left }.
 order-problem-store = Выберите один из пунктов выдачи продавца.
 order-problem-delivery = Выберите, как товары этого продавца попадут к вам.
 order-handover-warning = Сообщайте код выдачи продавцу или курьеру, только когда товар у вас в руках.

@@ -220,8 +220,8 @@ fn problem_json(p: &LineProblem, prefs: &Prefs) -> Value {
         LineProblem::Unavailable { offer_id } => json!({ "code": "unavailable", "offer_id": offer_id }),
         LineProblem::PriceChanged { offer_id, seen, now } => json!({ "code": "price_changed", "offer_id": offer_id,
             "seen": money(*seen, prefs), "now": money(*now, prefs) }),
-        LineProblem::NotEnoughStock { offer_id, left } => {
-            json!({ "code": "not_enough_stock", "offer_id": offer_id, "left": left })
+        LineProblem::NotEnoughStock { offer_id, left, at_store } => {
+            json!({ "code": "not_enough_stock", "offer_id": offer_id, "left": left, "pickup_store_id": at_store })
         }
         LineProblem::BadPickupStore { seller_id } => json!({ "code": "bad_pickup_store", "seller_id": seller_id }),
         LineProblem::NoDelivery { seller_id } => json!({ "code": "no_delivery", "seller_id": seller_id }),

@@ -176,7 +176,7 @@ async fn render_cart(
             .or_else(|| {
                 (!line_ok).then(|| {
                     if l.available && l.price.is_some() {
-                        LineProblem::NotEnoughStock { offer_id: l.offer_id, left: l.stock }
+                        LineProblem::NotEnoughStock { offer_id: l.offer_id, left: l.stock, at_store: None }
                     } else {
                         LineProblem::Unavailable { offer_id: l.offer_id }
                     }

@@ -185,7 +185,12 @@ pub fn problem_text(p: &duken_store::orders::LineProblem, lang: duken_core::Lang
         LineProblem::PriceChanged { seen, now, .. } => {
             Message::new("order-problem-price").arg("seen", seen.format(lang)).arg("now", now.format(lang))
         }
-        LineProblem::NotEnoughStock { left, .. } => Message::new("order-problem-stock").arg("left", *left),
+        LineProblem::NotEnoughStock { left, at_store: None, .. } => {
+            Message::new("order-problem-stock").arg("left", *left)
+        }
+        LineProblem::NotEnoughStock { left, at_store: Some(_), .. } => {
+            Message::new("order-problem-stock-at-store").arg("left", *left)
+        }
         LineProblem::BadPickupStore { .. } => Message::new("order-problem-store"),
         LineProblem::NoDelivery { .. } => Message::new("order-problem-delivery"),
     }

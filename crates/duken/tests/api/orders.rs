@@ -572,6 +572,9 @@ crate::backend_tests! {
             .count();
         let other: Vec<(StatusCode, &str)> = replies.iter().filter(|r| r.status != StatusCode::CREATED && r.status != StatusCode::CONFLICT).map(|r| (r.status, r.body.as_str())).take(3).collect();
         assert_eq!((sold, told_sold_out), (100, 1900), "{other:?}");
+        let refused = replies.iter().find(|r| r.status == StatusCode::CONFLICT).unwrap().json();
+        assert_eq!(refused["errors"][0]["pickup_store_id"], json!(store), "the pickup point is named");
+        assert!(refused["errors"][0]["title"].as_str().unwrap().contains("пункте выдачи"), "{refused}");
         assert_eq!(units(&app, offer, store).await, 0);
         let (orders, reserved): (i64, i64) = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
             "SELECT CAST(COUNT(DISTINCT o.id) AS BIGINT), CAST(COALESCE(SUM(e.quantity), 0) AS BIGINT) FROM orders o JOIN order_entries e ON e.order_id = o.id WHERE e.offer_id = $1"
