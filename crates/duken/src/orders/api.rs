@@ -148,7 +148,7 @@ pub struct DeliveryBody {
     responses((status = 201, description = "Placed: `{checkout_id, replayed: false, orders: [{code, seller_id, total, url}], payment: {id, simulate} | null}`, one order per seller, every unit reserved"),
               (status = 200, description = "This idempotency key was used before: the same orders, nothing new"),
               (status = 400, description = "A bad field (quantity, price, delivery, payment mode, credit term, no consent)", body = ErrorDocument),
-              (status = 409, description = "Nothing placed: `{errors: [{code: unavailable | price_changed | not_enough_stock | bad_pickup_store | no_delivery, offer_id | seller_id, title, …}]}` with every line that changed")))]
+              (status = 409, description = "Nothing placed: `{errors: [{code: unavailable | price_changed | not_enough_stock | bad_pickup_store | no_delivery, offer_id | seller_id, title, …}]}` with every line that changed; `not_enough_stock` carries `left` and, for a pickup, `pickup_store_id`")))]
 pub async fn checkout(
     State(state): State<AppState>,
     Extension(prefs): Extension<Prefs>,
