@@ -259,7 +259,7 @@ pub async fn my_orders(
 
 #[utoipa::path(get, path = "/api/v1/orders/{code}", tag = "orders",
     params(("code" = String, Path, description = "The order number")),
-    responses((status = 200, description = "The order with its lines, its timeline (every transition with actor and reason) and the hand-over warning (§10)"),
+    responses((status = 200, description = "The order with its lines, its timeline (every transition with actor and reason), the hand-over code while one sent is live (`handover_code`, else null) and the hand-over warning (§10)"),
               (status = 404, description = "No such order of this buyer", body = ErrorDocument)))]
 pub async fn my_order(
     State(state): State<AppState>,
@@ -286,6 +286,9 @@ pub async fn my_order(
         "state": e.to_state, "status": e.to_status, "reason": e.reason }))
             .collect::<Vec<_>>()
     );
+    // §10: the code the seller asked to be sent, to the buyer only (as on the order page), while
+    // it is live; `null` otherwise.
+    doc["handover_code"] = json!(super::handover::code_for_buyer(&state, &order).await?);
     doc["handover_warning"] = json!(crate::web::i18n::t(prefs.lang, "order-handover-warning"));
     Ok(Json(doc).into_response())
 }

@@ -269,6 +269,10 @@ crate::backend_tests! {
         assert!(locked.json()["errors"][0]["detail"].as_str().unwrap().contains("locked"));
         tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Send-Code", "true")], Some(complete.clone())).await;
         let code = handover_code(&app, "+77051112233", &code_a).await;
+        // The buyer's own order shows the live code, as the SMS does (§10); the seller never sees it.
+        assert_eq!(get(&app, &format!("/api/v1/orders/{code_a}"), &token).await.json()["handover_code"], json!(code));
+        let seen = tool(&app, reqwest::Method::GET, &format!("/shop/api/v2/orders/{}", b64(&code_a)), &seller_a, &[], None).await;
+        assert!(!seen.body.contains(&format!("\"{code}\"")), "{}", seen.body);
         let done = tool(&app, reqwest::Method::POST, "/shop/api/v2/orders", &seller_a, &[("X-Security-Code", &code)], Some(complete)).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         assert_eq!(done.json()["data"]["attributes"]["status"], "COMPLETED");
@@ -284,6 +288,7 @@ crate::backend_tests! {
 
         // The timeline names every step with its actor; another buyer sees none of it.
         let mine = get(&app, &format!("/api/v1/orders/{code_a}"), &token).await.json();
+        assert_eq!(mine["handover_code"], Value::Null, "a completed order shows no code");
         let actions: Vec<&str> = mine["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["PLACE", "CONFIRM_PAYMENT", "ACCEPT", "SEND_CODE", "SEND_CODE", "COMPLETE"]);
         let other = buyer(&app, "+77051112244").await;
