@@ -161,6 +161,19 @@ pub struct Store {
     trusted_tokens: std::sync::Arc<sellers::TrustedTokens>,
 }
 
+/// Pushes `IN ($n, $n+1, …)` for `values`.
+pub(crate) fn push_in<'t, DB: sqlx::Database, T>(q: &mut sqlx::QueryBuilder<DB>, values: impl IntoIterator<Item = T>)
+where
+    T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push(" IN (");
+    let mut sep = q.separated(", ");
+    for v in values {
+        sep.push_bind(v);
+    }
+    sep.push_unseparated(")");
+}
+
 impl Store {
     /// Opens (and for SQLite creates) the database. Does not migrate: see [`Store::migrate`].
     pub async fn open(target: &DatabaseTarget, max_connections: u32) -> Result<Store, StoreError> {

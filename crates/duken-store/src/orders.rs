@@ -158,13 +158,9 @@ impl Store {
         }
         Ok(on_pool!(self.pool(), |p| {
             let mut q = QueryBuilder::new(
-                "SELECT offer_id, store_id, CAST(quantity AS BIGINT) FROM offer_stocks WHERE quantity > 0 AND offer_id IN (",
+                "SELECT offer_id, store_id, CAST(quantity AS BIGINT) FROM offer_stocks WHERE quantity > 0 AND offer_id",
             );
-            let mut sep = q.separated(", ");
-            for id in offer_ids {
-                sep.push_bind(*id);
-            }
-            q.push(")");
+            crate::push_in(&mut q, offer_ids.iter().copied());
             q.build_query_as().fetch_all(p).await
         })?)
     }
@@ -999,12 +995,9 @@ impl Store {
             return Ok(Vec::new());
         }
         Ok(on_pool!(self.pool(), |p| {
-            let mut q = QueryBuilder::new(format!("SELECT {ENTRY_COLUMNS} FROM order_entries WHERE order_id IN ("));
-            let mut sep = q.separated(", ");
-            for id in order_ids {
-                sep.push_bind(*id);
-            }
-            q.push(") ORDER BY order_id, entry_number");
+            let mut q = QueryBuilder::new(format!("SELECT {ENTRY_COLUMNS} FROM order_entries WHERE order_id"));
+            crate::push_in(&mut q, order_ids.iter().copied());
+            q.push(" ORDER BY order_id, entry_number");
             q.build_query_as().fetch_all(p).await
         })?)
     }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sqlx::{FromRow, QueryBuilder};
 
 use crate::audit::AuditEntry;
-use crate::{Store, StoreError, Tx, on_pool, on_tx};
+use crate::{Store, StoreError, Tx, on_pool, on_tx, push_in};
 
 /// One offer of a price list, ready to apply: stores and cities already resolved.
 #[derive(Clone, Debug)]
@@ -681,19 +681,6 @@ fn unzip3<A, B, C>(rows: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Ve
         c.push(z);
     }
     (a, b, c)
-}
-
-/// Pushes `IN ($n, $n+1, …)` for `values`.
-fn push_in<'t, DB: sqlx::Database, T>(q: &mut QueryBuilder<DB>, values: impl IntoIterator<Item = T>)
-where
-    T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    q.push(" IN (");
-    let mut sep = q.separated(", ");
-    for v in values {
-        sep.push_bind(v);
-    }
-    sep.push_unseparated(")");
 }
 
 impl PricelistTx<'_> {
