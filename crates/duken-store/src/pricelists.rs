@@ -170,6 +170,8 @@ impl Store {
             applied: Applied::default(),
             named: Vec::new(),
             skus_in_use: None,
+            available_before: None,
+            next_sqlite_ids: None,
         })
     }
 
@@ -306,6 +308,15 @@ pub struct PricelistTx<'a> {
     /// batch, and the unique key would refuse it here), so memory grows with the seller's
     /// catalog, not with the file.
     skus_in_use: Option<HashSet<u64>>,
+    /// The ids of the seller's available offers, read with [`Self::skus_in_use`]: every offer a
+    /// full upload can make unavailable, so that the end of a first upload compares them with
+    /// the offers named instead of reading the seller's offers again (a million of them after
+    /// a first upload of a million new SKUs). Nothing else changes a seller's offers while an
+    /// upload runs: one upload of a seller at a time, and only uploads write offers.
+    available_before: Option<Vec<i64>>,
+    /// SQLite: the next free card and offer ids once the upload has created some (it holds the
+    /// write lock, so nobody else takes them), sparing a batch two queries.
+    next_sqlite_ids: Option<(i64, i64)>,
 }
 
 /// The first key of the PostgreSQL advisory lock that an upload holds on its seller (the
@@ -319,19 +330,25 @@ fn sku_digest(sku: &str) -> u64 {
 }
 
 impl Tx {
-    /// The digests of the seller's SKUs, read as a stream.
-    async fn seller_sku_digests(&mut self, seller_id: i64) -> Result<HashSet<u64>, StoreError> {
+    /// The digests of the seller's SKUs and the ids of its available offers, read as a stream.
+    async fn seller_sku_digests(&mut self, seller_id: i64) -> Result<(HashSet<u64>, Vec<i64>), StoreError> {
         use futures_util::TryStreamExt as _;
         let mut digests = HashSet::new();
+        let mut available = Vec::new();
         on_tx!(&mut *self, |t| {
-            let mut skus = sqlx::query_scalar::<_, String>("SELECT seller_sku FROM offers WHERE seller_id = $1")
-                .bind(seller_id)
-                .fetch(&mut *t);
-            while let Some(sku) = skus.try_next().await? {
+            let mut rows = sqlx::query_as::<_, (String, i64, bool)>(
+                "SELECT seller_sku, id, available FROM offers WHERE seller_id = $1",
+            )
+            .bind(seller_id)
+            .fetch(&mut *t);
+            while let Some((sku, id, is_available)) = rows.try_next().await? {
                 digests.insert(sku_digest(&sku));
+                if is_available {
+                    available.push(id);
+                }
             }
         });
-        Ok(digests)
+        Ok((digests, available))
     }
 }
 
@@ -728,7 +745,9 @@ impl PricelistTx<'_> {
         // of the seller's SKUs spare the later batches most of their lookups.
         let full = batch.len() >= batch_size(self.tx.backend());
         if self.skus_in_use.is_none() && self.applied.total == 0 && full && existing.len() * 10 < batch.len() {
-            self.skus_in_use = Some(self.tx.seller_sku_digests(seller_id).await?);
+            let (digests, available) = self.tx.seller_sku_digests(seller_id).await?;
+            self.skus_in_use = Some(digests);
+            self.available_before = Some(available);
         }
         let known: HashMap<&str, &ExistingOffer> = existing.iter().map(|e| (e.seller_sku.as_str(), e)).collect();
         let mut by_sku = known.clone();
@@ -768,7 +787,10 @@ impl PricelistTx<'_> {
                 // back: RETURNING hands each row from the database thread to this task on its
                 // own, a tenth of the import's time.
                 Tx::Sqlite(t) => {
-                    let first = next_sqlite_id(t, "products").await?;
+                    let first = match self.next_sqlite_ids {
+                        Some((product, _)) => product,
+                        None => next_sqlite_id(t, "products").await?,
+                    };
                     let mut q = QueryBuilder::new(
                         "INSERT INTO products (id, code, category_id, brand, model, title_kk, title_ru, title_en, attributes,
                              status, content_seller_id, created_upload_id, created_at, updated_at) ",
@@ -815,7 +837,10 @@ impl PricelistTx<'_> {
                     in_order(&rows, &skus_new)?
                 }
                 Tx::Sqlite(t) => {
-                    let first = next_sqlite_id(t, "offers").await?;
+                    let first = match self.next_sqlite_ids {
+                        Some((_, offer)) => offer,
+                        None => next_sqlite_id(t, "offers").await?,
+                    };
                     let mut q = QueryBuilder::new(
                         "INSERT INTO offers (id, seller_id, product_id, seller_sku, available, pre_order_days, created_at, updated_at) ",
                     );
@@ -830,6 +855,10 @@ impl PricelistTx<'_> {
                             .push_bind(now);
                     });
                     q.build().execute(&mut **t).await?;
+                    // The upload holds the write lock from its first row (the upload's own) to
+                    // its commit: the ids after these stay free for its next batch.
+                    let next_product = product_ids.last().map_or(1, |id| id + 1);
+                    self.next_sqlite_ids = Some((next_product, first + i64::try_from(new.len()).unwrap_or(0)));
                     (first..).take(new.len()).collect()
                 }
             };
@@ -976,17 +1005,21 @@ impl PricelistTx<'_> {
         self.named.sort_unstable();
         let named = &self.named;
         let mut gone: Vec<i64> = Vec::new();
-        on_tx!(&mut self.tx, |t| {
-            let mut ids =
-                sqlx::query_scalar::<_, i64>("SELECT id FROM offers WHERE seller_id = $1 AND available = TRUE")
-                    .bind(self.meta.seller_id)
-                    .fetch(&mut *t);
-            while let Some(id) = ids.try_next().await? {
-                if named.binary_search(&id).is_err() {
-                    gone.push(id);
+        if let Some(before) = &self.available_before {
+            gone.extend(before.iter().copied().filter(|id| named.binary_search(id).is_err()));
+        } else {
+            on_tx!(&mut self.tx, |t| {
+                let mut ids =
+                    sqlx::query_scalar::<_, i64>("SELECT id FROM offers WHERE seller_id = $1 AND available = TRUE")
+                        .bind(self.meta.seller_id)
+                        .fetch(&mut *t);
+                while let Some(id) = ids.try_next().await? {
+                    if named.binary_search(&id).is_err() {
+                        gone.push(id);
+                    }
                 }
-            }
-        });
+            });
+        }
         for chunk in gone.chunks(SQLITE_BATCH) {
             on_tx!(&mut self.tx, |t| {
                 let mut q = QueryBuilder::new("UPDATE offers SET available = FALSE, updated_at = ");

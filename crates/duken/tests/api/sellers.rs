@@ -366,7 +366,9 @@ crate::backend_tests! {
     async fn a_big_first_upload_still_finds_the_sellers_known_offers(app: TestApp) {
         // A first batch of new SKUs makes the import read the seller's SKUs once and ask the
         // database only about those in later batches: an offer the seller already had, named
-        // after thousands of new ones, is still updated, not created again.
+        // after thousands of new ones, is still updated, not created again. The seller's
+        // available offers are read with them: the one the file leaves out becomes unavailable,
+        // without the seller's offers being read again at the end.
         let (seller_id, _, _) = new_seller(&app, NEWCOMER, "150540001233").await;
         let dir = tempfile::tempdir().unwrap();
         let import = |name: &str, offers: Vec<String>| {
@@ -393,14 +395,36 @@ crate::backend_tests! {
             }
         };
         let old = |price: &str| offer("SKU-OLD", "Смартфон Testbrand X1 128 ГБ", "PP1", 5, &[("750000000", price)]);
-        let first = run(import("first.xml", vec![old("149990")])).await;
-        assert_eq!(first.created, 1);
+        let gone = offer("SKU-GONE", "Смартфон Testbrand X2 256 ГБ", "PP1", 2, &[("750000000", "199990")]);
+        let first = run(import("first.xml", vec![old("149990"), gone])).await;
+        assert_eq!(first.created, 2);
         // More new SKUs than a batch holds on either database, then the known one.
         let mut offers: Vec<String> =
             (0..2_100).map(|i| offer(&format!("SKU-{i:05}"), "Наушники Testbrand Pods", "PP1", 1, &[("750000000", "19990")])).collect();
         offers.push(old("139990"));
-        let second = run(import("second.xml", offers)).await;
-        assert_eq!((second.total, second.created, second.updated, second.unavailable), (2_101, 2_100, 1, 0));
+        let second_file = import("second.xml", offers);
+        let second = run(second_file.clone()).await;
+        assert_eq!((second.total, second.created, second.updated, second.unavailable), (2_101, 2_100, 1, 1));
+        let available = |sku: &'static str| {
+            let store = app.store.clone();
+            async move {
+                let on: bool = duken_store::on_pool!(store.pool(), |p| sqlx::query_scalar(
+                    "SELECT available FROM offers WHERE seller_id = $1 AND seller_sku = $2"
+                )
+                .bind(seller_id)
+                .bind(sku)
+                .fetch_one(p)
+                .await
+                .unwrap());
+                on
+            }
+        };
+        assert!(!available("SKU-GONE").await);
+        assert!(available("SKU-OLD").await && available("SKU-02099").await);
+        // The same file again: every offer known, the seller's offers read at the end instead;
+        // the one left out is unavailable already.
+        let again = run(second_file).await;
+        assert_eq!((again.total, again.created, again.updated, again.unavailable), (2_101, 0, 2_101, 0));
         let (count, price): (i64, i64) = duken_store::on_pool!(app.store.pool(), |p| sqlx::query_as(
             "SELECT COUNT(*) OVER (), op.price_tiyn FROM offers o JOIN offer_prices op ON op.offer_id = o.id
              WHERE o.seller_id = $1 AND o.seller_sku = 'SKU-OLD'"
