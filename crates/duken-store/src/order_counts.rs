@@ -209,6 +209,36 @@ impl Store {
     }
 }
 
+/// Every state a seller sees, in the order of [`State::ALL`].
+pub(crate) fn seller_visible_states() -> impl Iterator<Item = State> {
+    State::ALL.iter().copied().filter(|s| s.visible_to_seller())
+}
+
+/// Pushes the condition that a seller's order is in one of `states` (distinct states a seller
+/// sees). It always says, in exactly these words, that the order is not awaiting payment: that
+/// is the condition of the partial index by seller and date (migration
+/// `20261206000004_orders_visible_to_sellers`), which neither database uses unless the query
+/// states it literally. The list of states follows only when it leaves some visible one out.
+pub(crate) fn push_seller_states<'a, DB: sqlx::Database>(q: &mut QueryBuilder<DB>, states: &[&'a str])
+where
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push(" AND state <> 'AWAITING_PAYMENT'");
+    if states.len() == seller_visible_states().count() {
+        return;
+    }
+    if states.is_empty() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    q.push(" AND state IN (");
+    let mut sep = q.separated(", ");
+    for s in states {
+        sep.push_bind(*s);
+    }
+    sep.push_unseparated(")");
+}
+
 /// Pushes an SQL expression for how many of a seller's orders in any of `states` were placed
 /// within the window: the whole days from the day counts and their pending changes, the partial
 /// days at the ends from the orders' index. Part of one statement, so one snapshot.
@@ -224,14 +254,8 @@ pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
 {
     let split = split_window(from, to, Utc::now());
     let part = |q: &mut QueryBuilder<DB>, what: &str, table: &str| {
-        q.push(format!("(SELECT COALESCE({what}, 0) FROM {table} WHERE seller_id = "))
-            .push_bind(seller_id)
-            .push(" AND state IN (");
-        let mut sep = q.separated(", ");
-        for s in states {
-            sep.push_bind(*s);
-        }
-        sep.push_unseparated(")");
+        q.push(format!("(SELECT COALESCE({what}, 0) FROM {table} WHERE seller_id = ")).push_bind(seller_id);
+        push_seller_states(q, states);
     };
     q.push("CAST(0");
     if let Some((a, b)) = split.whole_days {
@@ -257,13 +281,9 @@ pub(crate) fn push_count_in_states<'a, DB: sqlx::Database>(
             .push(if p.from_inclusive { " AND created_at >= " } else { " AND created_at > " })
             .push_bind(p.from)
             .push(if p.to_inclusive { " AND created_at <= " } else { " AND created_at < " })
-            .push_bind(p.to)
-            .push(" AND state IN (");
-        let mut sep = q.separated(", ");
-        for s in states {
-            sep.push_bind(*s);
-        }
-        sep.push_unseparated("))");
+            .push_bind(p.to);
+        push_seller_states(q, states);
+        q.push(")");
     }
     q.push(" AS BIGINT)");
 }

@@ -1207,10 +1207,13 @@ pub struct SellerOrderQuery {
 }
 
 impl SellerOrderQuery {
-    /// The states asked for that a seller may see; without a list, every state a seller sees.
+    /// The states asked for that a seller may see, each once; without a list, every state a
+    /// seller sees.
     fn visible_states(&self) -> Vec<&'static str> {
-        let asked: &[State] = if self.states.is_empty() { State::ALL } else { &self.states };
-        asked.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
+        crate::order_counts::seller_visible_states()
+            .filter(|s| self.states.is_empty() || self.states.contains(s))
+            .map(|s| s.as_str())
+            .collect()
     }
 
     /// States and placement window, when those are the only filters: then the day counts
@@ -1245,6 +1248,9 @@ impl Store {
             DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
         {
             b.push(" WHERE seller_id = ").push_bind(q.seller_id);
+            // Orders not paid yet are never the seller's business.
+            let states = only_state.map_or_else(|| q.visible_states(), |s| vec![s]);
+            crate::order_counts::push_seller_states(b, &states);
             let any_of = |b: &mut QueryBuilder<DB>, column: &str, values: Vec<&'static str>| {
                 if values.is_empty() {
                     return;
@@ -1256,14 +1262,6 @@ impl Store {
                 }
                 sep.push_unseparated(")");
             };
-            // Orders not paid yet are never the seller's business. Without a list of states, the
-            // list of every state a seller sees: the index by seller, state and date then reads
-            // one range per state, not every order the seller ever had.
-            let states = only_state.map_or_else(|| q.visible_states(), |s| vec![s]);
-            if states.is_empty() {
-                b.push(" AND 1 = 0");
-            }
-            any_of(b, "state", states);
             any_of(b, "status", q.statuses.iter().map(|s| s.as_str()).collect());
             any_of(b, "delivery_mode", q.delivery_modes.iter().map(|s| s.as_str()).collect());
             match q.signature_required {
@@ -1312,17 +1310,18 @@ impl Store {
         }
         // The page and the total in one statement: one snapshot, one round trip (the total is a
         // subquery that does not depend on the row, computed once), on the list reads' pool.
-        // Several states (a list without a state filter): the newest of each state, read from
-        // the index by seller, state and date, then merged. One scan by seller and date would
-        // step over every order of other states placed since, such as thousands of checkouts
-        // still awaiting payment, which a seller never sees (BENCHMARKS.md, "the orders list
-        // without a state filter").
+        // Every state a seller sees (a list without a state filter): one read of the index by
+        // seller and date, which leaves out the orders awaiting payment, so it never steps over
+        // the thousands of unpaid checkouts a busy seller can have (BENCHMARKS.md, "the orders
+        // list without a state filter"). Several states but not all of them: the newest of each
+        // state, read from the index by seller, state and date, then merged.
         let reads = self.list_reads();
         let states = q.visible_states();
+        let several_of_some = states.len() > 1 && states.len() < crate::order_counts::seller_visible_states().count();
         let page: Vec<OrderOnPage> = on_pool!(reads, |p| {
             let mut b = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS}, "));
             total(&mut b, q);
-            if states.len() > 1 {
+            if several_of_some {
                 b.push(" AS total FROM (");
                 for (i, state) in states.iter().enumerate() {
                     if i > 0 {

@@ -54,8 +54,9 @@ async fn listed_total(
     let named: Vec<&str> = if states.is_empty() {
         State::ALL.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
     } else {
-        states.iter().map(|s| s.as_str()).collect()
+        states.iter().filter(|s| s.visible_to_seller()).map(|s| s.as_str()).collect()
     };
+    // No state a seller sees: nothing (`IN ('')` matches no order).
     let sql = format!(
         "SELECT id FROM orders WHERE seller_id = $1 AND state IN ('{}') AND created_at >= $2 AND created_at <= $3
          ORDER BY created_at DESC, id DESC LIMIT 3 OFFSET $4",
@@ -92,14 +93,23 @@ fn windows(now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
 }
 
 async fn check_all(store: &Store, seller: i64, now: DateTime<Utc>, when: &str) {
-    let state_sets: Vec<Vec<State>> =
-        vec![vec![State::New], vec![State::Archive], vec![State::New, State::Pickup, State::Delivery], vec![]];
+    let visible: Vec<State> = State::ALL.iter().copied().filter(|s| s.visible_to_seller()).collect();
+    let state_sets: Vec<Vec<State>> = vec![
+        vec![State::New],
+        vec![State::Archive],
+        vec![State::New, State::Pickup, State::Delivery],
+        vec![],
+        // Every state a seller sees, named; and a state named twice is listed once.
+        visible.clone(),
+        vec![State::New, State::New, State::Archive],
+        // Asking for orders awaiting payment shows none of them.
+        vec![State::AwaitingPayment],
+        vec![State::AwaitingPayment, State::New],
+    ];
     for states in &state_sets {
-        let named: Vec<State> = if states.is_empty() {
-            State::ALL.iter().copied().filter(|s| s.visible_to_seller()).collect()
-        } else {
-            states.clone()
-        };
+        let mut named: Vec<State> = if states.is_empty() { visible.clone() } else { states.clone() };
+        named.retain(|s| s.visible_to_seller());
+        named.dedup();
         for (from, to) in windows(now) {
             let want = exact(store, seller, &named, from, to).await;
             let got = listed_total(store, seller, states, (from, to), 0).await;
@@ -117,6 +127,29 @@ async fn exercise(store: &Store) {
     store.seed_synthetic(300, 7).await.unwrap();
     let seeded = store.seed_orders(4_000).await.unwrap();
     let seller = seeded.busiest_seller;
+    // Checkouts not paid yet: every fifth of the seller's new orders, on every day of its
+    // history. A seller never sees them (no list, page or total may show them), and the index
+    // its lists read leaves them out.
+    on_pool!(store.pool(), |p| sqlx::query(
+        "UPDATE orders SET state = 'AWAITING_PAYMENT', status = 'PAYMENT_PENDING'
+         WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM orders
+                                      WHERE seller_id = $1 AND state = 'NEW') AS numbered
+                      WHERE n % 5 = 0)"
+    )
+    .bind(seller)
+    .execute(p)
+    .await
+    .map(|_| ())
+    .unwrap());
+    store.recount_order_states().await.unwrap();
+    let unpaid: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE seller_id = $1 AND state = 'AWAITING_PAYMENT'"
+    )
+    .bind(seller)
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert!(unpaid >= 20, "the seller has unpaid orders to leave out: {unpaid}");
     let now = Utc::now();
     check_all(store, seller, now, "after the bulk load").await;
 
