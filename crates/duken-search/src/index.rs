@@ -414,6 +414,12 @@ impl SearchIndex {
     /// nothing.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let words = analysis::query_words(&q.text);
+        if words.is_empty() && !q.text.trim().is_empty() {
+            // Text without a word search can use (emoji, punctuation, a "word" of 10 kB): nothing
+            // matches it. Without text the query browses every product; with such text, showing
+            // every product would answer a question nobody asked.
+            return Ok(SearchResults::default());
+        }
         let city = q.city_kato.trim();
         let limit = q.limit.clamp(1, 100);
         let offset = q.offset.min(MAX_OFFSET);

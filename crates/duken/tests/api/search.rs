@@ -110,6 +110,13 @@ crate::backend_tests! {
             let (status, _) = app.get_json(&format!("/api/v1/search/suggest?q={encoded}")).await;
             assert_eq!(status, StatusCode::OK);
         }
+        // Text without a searchable word finds nothing; no text at all browses every product.
+        for q in ["😀📱", "«»!!", &"a".repeat(10_000)] {
+            let (_, doc) = app.get_json(&format!("/api/v1/search?q={}", encode(q))).await;
+            assert_eq!(doc["meta"]["total"], 0, "{}: {doc}", q.chars().take(20).collect::<String>());
+        }
+        let (_, doc) = app.get_json("/api/v1/search?q=").await;
+        assert!(doc["meta"]["total"].as_u64().unwrap() > 0, "{doc}");
         let (_, doc) = app.get_json("/api/v1/search/suggest?q=sams").await;
         let texts: Vec<&str> = doc["data"].as_array().unwrap().iter().filter_map(|s| s["text"].as_str()).collect();
         assert!(texts.iter().any(|t| t.to_lowercase().contains("samsung")), "{texts:?}");
