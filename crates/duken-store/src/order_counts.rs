@@ -231,12 +231,8 @@ where
         q.push(" AND 1 = 0");
         return;
     }
-    q.push(" AND state IN (");
-    let mut sep = q.separated(", ");
-    for s in states {
-        sep.push_bind(*s);
-    }
-    sep.push_unseparated(")");
+    q.push(" AND state");
+    crate::push_in(q, states.iter().copied());
 }
 
 /// Pushes an SQL expression for how many of a seller's orders in any of `states` were placed

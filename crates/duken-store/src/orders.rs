@@ -1255,12 +1255,8 @@ impl Store {
                 if values.is_empty() {
                     return;
                 }
-                b.push(" AND ").push(column).push(" IN (");
-                let mut sep = b.separated(", ");
-                for v in values {
-                    sep.push_bind(v);
-                }
-                sep.push_unseparated(")");
+                b.push(" AND ").push(column);
+                crate::push_in(b, values);
             };
             any_of(b, "status", q.statuses.iter().map(|s| s.as_str()).collect());
             any_of(b, "delivery_mode", q.delivery_modes.iter().map(|s| s.as_str()).collect());
